@@ -1,0 +1,115 @@
+using LanguageExt;
+using S3MountHook.Config;
+using S3MountHook.Errors;
+using static LanguageExt.Prelude;
+
+namespace S3MountHook.CommandLine;
+
+/// <summary>The OCI hook stages the hook runs at.</summary>
+internal enum HookStage
+{
+    /// <summary>Mount and attach (OCI prestart).</summary>
+    Prestart,
+
+    /// <summary>Mount and attach (OCI createRuntime); the same work as prestart.</summary>
+    CreateRuntime,
+
+    /// <summary>Unmount, stop the mounter and remove everything (OCI poststop).</summary>
+    Poststop,
+}
+
+/// <summary>What the command line asks for.</summary>
+internal enum HookCommand
+{
+    /// <summary>Run a hook stage.</summary>
+    Run,
+
+    /// <summary>Print the usage text.</summary>
+    Help,
+
+    /// <summary>Print the version.</summary>
+    Version,
+}
+
+/// <summary>
+/// A parsed command line. <see cref="Stage"/> is null when argv names no stage; the state's
+/// status then decides.
+/// </summary>
+internal sealed record Invocation(HookCommand Command, HookStage? Stage, string ConfigPath, bool Explain, string? LogPath)
+{
+    /// <summary>The usage text printed by --help.</summary>
+    public const string Usage = """
+        Usage: s3mounthook [--config PATH] [--log PATH] [--explain] [STAGE]
+
+        An OCI runtime hook that mounts an S3 bucket into a container that asks for one.
+        The runtime writes the container's OCI state to stdin.
+
+        STAGE      prestart, createRuntime or poststop. Without it, the state's status decides:
+                   "creating" runs prestart, "stopped" runs poststop.
+        --config   hook config file (default /usr/share/oci/hooks/mountpoint_hookconfig.json)
+        --log      log file for this run, overriding log_path from the config
+        --explain  print the planned actions and execute nothing
+        --help     print this text
+        --version  print the version
+        """;
+
+    /// <summary>
+    /// Parses argv without the program name. runc and hooks.d pass what the operator wrote in
+    /// "args"; the Kata agent passes the stage name as the only argument.
+    /// </summary>
+    public static Fin<Invocation> Parse(IReadOnlyList<string> arguments)
+    {
+        var invocation = new Invocation(HookCommand.Run, null, HookConfig.DefaultPath, false, null);
+        for (var index = 0; index < arguments.Count; index++)
+        {
+            var argument = arguments[index];
+            switch (argument)
+            {
+                case "--config" or "-c":
+                    if (++index >= arguments.Count)
+                    {
+                        return UsageError($"{argument} needs a file path");
+                    }
+
+                    invocation = invocation with { ConfigPath = arguments[index] };
+                    break;
+                case "--log" or "-l":
+                    if (++index >= arguments.Count)
+                    {
+                        return UsageError($"{argument} needs a file path");
+                    }
+
+                    invocation = invocation with { LogPath = arguments[index] };
+                    break;
+                case "--explain":
+                    invocation = invocation with { Explain = true };
+                    break;
+                case "--help" or "-h":
+                    return invocation with { Command = HookCommand.Help };
+                case "--version" or "-v":
+                    return invocation with { Command = HookCommand.Version };
+                default:
+                    if (invocation.Stage is not null || ParseStage(argument) is not { } stage)
+                    {
+                        return UsageError($"unknown argument \"{Plan.InputRules.Shorten(argument)}\"; expected prestart, createRuntime, poststop or an option (see --help)");
+                    }
+
+                    invocation = invocation with { Stage = stage };
+                    break;
+            }
+        }
+
+        return invocation;
+    }
+
+    private static HookStage? ParseStage(string argument) => argument switch
+    {
+        "prestart" => HookStage.Prestart,
+        "createRuntime" => HookStage.CreateRuntime,
+        "poststop" => HookStage.Poststop,
+        _ => null,
+    };
+
+    private static Fin<Invocation> UsageError(string problem) =>
+        FinFail<Invocation>(HookError.New(HookErrorCode.UsageInvalid, problem));
+}

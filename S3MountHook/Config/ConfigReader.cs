@@ -1,0 +1,172 @@
+using System.Text.Json;
+using LanguageExt;
+using LanguageExt.Common;
+using S3MountHook.Errors;
+using S3MountHook.Plan;
+using static LanguageExt.Prelude;
+
+namespace S3MountHook.Config;
+
+/// <summary>
+/// Reads the hook config strictly: unknown fields, wrong types and out-of-range values are errors
+/// that name the field, because a typo in a security setting must not silently fall back to a default.
+/// </summary>
+internal static class ConfigReader
+{
+    /// <summary>Largest config file accepted, in bytes.</summary>
+    public const int MaxBytes = 64 * 1024;
+
+    private static readonly string[] Required =
+        ["activation_flag", "program_path", "host_mountpoint", "container_mountpoint"];
+
+    /// <summary>Reads and parses the config file at <paramref name="path"/>.</summary>
+    public static Fin<HookConfig> Read(string path)
+    {
+        try
+        {
+            using var file = File.OpenRead(path);
+            if (file.Length > MaxBytes)
+            {
+                return Invalid(path, $"is larger than {MaxBytes} bytes");
+            }
+
+            var bytes = new byte[file.Length];
+            file.ReadExactly(bytes);
+            return Parse(path, bytes);
+        }
+        catch (FileNotFoundException)
+        {
+            return Invalid(path, "does not exist; install it or pass --config PATH");
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            return Invalid(path, $"cannot be read ({error.Message})");
+        }
+    }
+
+    /// <summary>Parses config JSON; <paramref name="path"/> is only used in messages.</summary>
+    public static Fin<HookConfig> Parse(string path, ReadOnlySpan<byte> json)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 4 });
+            using var document = JsonDocument.ParseValue(ref reader);
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                ? FromObject(path, document.RootElement)
+                : Invalid(path, "must contain one JSON object");
+        }
+        catch (JsonException error)
+        {
+            return Invalid(path, $"is not valid JSON (line {error.LineNumber + 1})");
+        }
+    }
+
+    private static Fin<HookConfig> FromObject(string path, JsonElement root)
+    {
+        var missing = Required.FirstOrDefault(name => !root.TryGetProperty(name, out _));
+        if (missing is not null)
+        {
+            return Invalid(path, $"lacks the required field \"{missing}\"");
+        }
+
+        var config = HookConfig.Defaults;
+        foreach (var property in root.EnumerateObject())
+        {
+            var applied = Apply(config, property);
+            if (applied.IsFail)
+            {
+                return applied.Match(Succ: FinSucc, Fail: error => FinFail<HookConfig>(Wrap(path, error)));
+            }
+
+            config = (HookConfig)applied;
+        }
+
+        return config;
+    }
+
+    private static Fin<HookConfig> Apply(HookConfig config, JsonProperty field) => field.Name switch
+    {
+        "activation_flag" => Text(field).Bind(VariableName).Map(v => config with { ActivationFlag = v }),
+        "program_path" => Text(field).Bind(v => AbsolutePath(field.Name, v)).Map(v => config with { ProgramPath = v }),
+        "host_mountpoint" => Text(field).Bind(v => Directory(field.Name, v)).Map(v => config with { HostMountpoint = v }),
+        "container_mountpoint" => Text(field).Bind(v => InputRules.Target(field.Name, v)).Map(v => config with { ContainerMountpoint = v }),
+        "mounter" => Text(field).Bind(ParseMounter).Map(v => config with { Mounter = v }),
+        "state_directory" => Text(field).Bind(v => Directory(field.Name, v)).Map(v => config with { StateDirectory = v }),
+        "mount_timeout_seconds" => Integer(field, 1, 600).Map(v => config with { MountTimeoutSeconds = v }),
+        "log_path" => field.Value.ValueKind == JsonValueKind.Null
+            ? config with { LogPath = null }
+            : Text(field).Bind(v => AbsolutePath(field.Name, v)).Map(v => config with { LogPath = v }),
+        "on_failure" => Text(field).Bind(ParsePolicy).Map(v => config with { OnFailure = v }),
+        "allow_instance_credentials" => Boolean(field).Map(v => config with { AllowInstanceCredentials = v }),
+        "force_path_style" => Boolean(field).Map(v => config with { ForcePathStyle = v }),
+        "read_only" => Boolean(field).Map(v => config with { ReadOnly = v }),
+        "allow_other" => Boolean(field).Map(v => config with { AllowOther = v }),
+        "default_region" => Text(field).Bind(v => InputRules.Region(field.Name, v)).Map(v => config with { DefaultRegion = v }),
+        _ => Field(field.Name, "is not a known field; remove it or check its spelling"),
+    };
+
+    private static Fin<string> Text(JsonProperty field) =>
+        field.Value.ValueKind == JsonValueKind.String
+            ? FinSucc(field.Value.GetString()!)
+            : Field(field.Name, $"must be a string, not {Kind(field.Value)}");
+
+    private static Fin<bool> Boolean(JsonProperty field) => field.Value.ValueKind switch
+    {
+        JsonValueKind.True => true,
+        JsonValueKind.False => false,
+        _ => Field(field.Name, $"must be true or false, not {Kind(field.Value)}"),
+    };
+
+    private static Fin<int> Integer(JsonProperty field, int min, int max) =>
+        field.Value.ValueKind == JsonValueKind.Number && field.Value.TryGetInt32(out var value) && value >= min && value <= max
+            ? value
+            : Field(field.Name, $"must be a whole number from {min} to {max}");
+
+    private static Fin<string> VariableName(string value)
+    {
+        var valid = value.Length is >= 1 and <= 255
+            && (char.IsAsciiLetter(value[0]) || value[0] == '_')
+            && value.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
+        return valid ? FinSucc(value) : Field("activation_flag", "must be an environment variable name such as S3_MOUNT");
+    }
+
+    private static Fin<string> AbsolutePath(string name, string value) =>
+        value.Length > 0 && value[0] == '/' && !value.Any(char.IsControl)
+            ? FinSucc(value)
+            : Field(name, $"must be an absolute path, not \"{InputRules.Shorten(value)}\"");
+
+    private static Fin<string> Directory(string name, string value) =>
+        AbsolutePath(name, value).Bind(path =>
+            Path.TrimEndingDirectorySeparator(path) is "/" or ""
+                || path.Split('/').Any(part => part is "." or "..")
+                ? Field(name, "must be a directory below \"/\" without \".\" or \"..\"")
+                : Fin<string>.Succ(Path.TrimEndingDirectorySeparator(path)));
+
+    private static Fin<MounterKind> ParseMounter(string value) => value switch
+    {
+        "mount-s3" => MounterKind.MountS3,
+        "s3fs" => MounterKind.S3fs,
+        "rclone" => MounterKind.Rclone,
+        _ => Field("mounter", $"must be \"mount-s3\", \"s3fs\" or \"rclone\", not \"{InputRules.Shorten(value)}\""),
+    };
+
+    private static Fin<FailurePolicy> ParsePolicy(string value) => value switch
+    {
+        "fail" => FailurePolicy.Fail,
+        "continue" => FailurePolicy.Continue,
+        _ => Field("on_failure", $"must be \"fail\" or \"continue\", not \"{InputRules.Shorten(value)}\""),
+    };
+
+    private static string Kind(JsonElement value) => value.ValueKind.ToString().ToLowerInvariant();
+
+    // Error converts implicitly from string, so every success beside a Field(...) is wrapped in
+    // FinSucc: a bare string there would become an error message.
+    private static Error Field(string name, string problem) =>
+        HookError.New(HookErrorCode.ConfigInvalid, $"field \"{name}\" {problem}");
+
+    private static Error Wrap(string path, Error error) =>
+        HookError.New(HookErrorCode.ConfigInvalid, $"hook config {path}: {error.Message}");
+
+    private static Fin<HookConfig> Invalid(string path, string problem) =>
+        FinFail<HookConfig>(HookError.New(HookErrorCode.ConfigInvalid, $"hook config {path} {problem}"));
+}

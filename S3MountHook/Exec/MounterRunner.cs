@@ -1,0 +1,167 @@
+using System.Diagnostics;
+using System.Text;
+using CliWrap;
+using LanguageExt;
+using LanguageExt.Common;
+using S3MountHook.Errors;
+using S3MountHook.Native;
+using S3MountHook.Plan;
+using S3MountHook.Secrets;
+using static LanguageExt.Prelude;
+
+namespace S3MountHook.Exec;
+
+/// <summary>
+/// Starts the mounter through CliWrap and waits until its FUSE mount appears at the staging path,
+/// the mounter exits, or the deadline passes. Readiness comes from the mount table, never from the
+/// mounter's output, which goes to a log file (see <see cref="MounterLauncher"/>).
+/// </summary>
+internal static class MounterRunner
+{
+    // How long one wait for the mounter's exit lasts before the mount table is checked again.
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(20);
+
+    // How long a killed mounter may take to be reaped before the hook gives up waiting.
+    private static readonly TimeSpan KillGrace = TimeSpan.FromSeconds(5);
+
+    // The most of the mounter's log that goes into an error message, in characters.
+    private const int MaxMessageLength = 600;
+
+    /// <summary>Starts the mounter for a plan and returns its identity once the mount exists.</summary>
+    public static Fin<ProcessIdentity> Start(MountPlan plan, CancellationToken interruption)
+    {
+        var mounter = plan.Mounter;
+        var launcherOutput = new StringBuilder();
+        using var cancellation = new CancellationTokenSource();
+        var command = Cli.Wrap(Environment.ProcessPath ?? "/proc/self/exe")
+            .WithArguments(MounterLauncher.Arguments(plan.LogPath, mounter.Program, mounter.Arguments))
+            .WithWorkingDirectory("/")
+            .WithEnvironmentVariables(variables => ExactEnvironment(variables, mounter.Environment))
+            .WithValidation(CommandResultValidation.None)
+            .WithStandardOutputPipe(PipeTarget.ToStringBuilder(launcherOutput))
+            .WithStandardErrorPipe(PipeTarget.ToStringBuilder(launcherOutput));
+
+        var execution = command.ExecuteAsync(cancellation.Token);
+        var identity = ProcessIdentity.Of(execution.ProcessId);
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            if (MountWatch.IsFuseMountAt(plan.StagingPath))
+            {
+                return identity is not null
+                    ? identity
+                    : FinFail<ProcessIdentity>(Failed(plan, "exited right after mounting", launcherOutput));
+            }
+
+            if (execution.Task.IsCompleted)
+            {
+                var code = execution.Task.IsCompletedSuccessfully ? execution.Task.Result.ExitCode : -1;
+                return FinFail<ProcessIdentity>(Failed(plan, $"exited with code {code} before the mount appeared", launcherOutput));
+            }
+
+            if (clock.Elapsed >= plan.Timeout)
+            {
+                return FinFail<ProcessIdentity>(TimedOut(plan, execution, cancellation, launcherOutput));
+            }
+
+            if (interruption.IsCancellationRequested)
+            {
+                Stop(execution, cancellation);
+                return FinFail<ProcessIdentity>(HookError.New(HookErrorCode.Interrupted, $"the hook was interrupted by a signal while {Name(plan)} was starting, and rolled back"));
+            }
+
+            WaitQuietly(execution.Task, PollInterval);
+        }
+    }
+
+    /// <summary>
+    /// Makes the child's environment exactly the mounter's: CliWrap starts from a copy of the hook's
+    /// own environment, so every variable of the hook that the mounter does not get is removed.
+    /// </summary>
+    private static void ExactEnvironment(CliWrap.Builders.EnvironmentVariablesBuilder variables, MounterEnvironment environment)
+    {
+        var wanted = environment.Reveal();
+        foreach (var name in Environment.GetEnvironmentVariables().Keys.Cast<string>())
+        {
+            if (!wanted.ContainsKey(name))
+            {
+                variables.Set(name, null);
+            }
+        }
+
+        foreach (var (name, value) in wanted)
+        {
+            variables.Set(name, value);
+        }
+    }
+
+    private static Error TimedOut(MountPlan plan, CommandTask<CommandResult> execution, CancellationTokenSource cancellation, StringBuilder launcherOutput)
+    {
+        Stop(execution, cancellation);
+        var log = MessageFrom(plan, launcherOutput);
+        return HookError.New(
+            HookErrorCode.MounterTimedOut,
+            $"{Name(plan)} did not mount bucket {plan.Location.Bucket} within {plan.Timeout.TotalSeconds:0} s and was stopped{log}; check that the endpoint is reachable and the bucket exists");
+    }
+
+    private static void Stop(CommandTask<CommandResult> execution, CancellationTokenSource cancellation)
+    {
+        // Cancelling makes CliWrap kill the process; the mounter runs in the foreground, so that is
+        // the mounter itself.
+        cancellation.Cancel();
+        WaitQuietly(execution.Task, KillGrace);
+    }
+
+    private static Error Failed(MountPlan plan, string what, StringBuilder launcherOutput)
+    {
+        var code = launcherOutput.ToString().Contains("cannot start the mounter", StringComparison.Ordinal)
+            ? HookErrorCode.MounterNotFound
+            : HookErrorCode.MounterFailed;
+        return HookError.New(code, $"{Name(plan)} {what}{MessageFrom(plan, launcherOutput)}");
+    }
+
+    private static string MessageFrom(MountPlan plan, StringBuilder launcherOutput)
+    {
+        var text = launcherOutput + ReadLog(plan.LogPath);
+        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var tail = string.Join(" | ", lines.TakeLast(6));
+        if (tail.Length == 0)
+        {
+            return "";
+        }
+
+        tail = Redactor.For(plan.Mounter).Apply(tail);
+        tail = new string(tail.Select(c => char.IsControl(c) ? ' ' : c).ToArray());
+        return tail.Length <= MaxMessageLength ? $": {tail}" : $": ...{tail[^MaxMessageLength..]}";
+    }
+
+    private static string ReadLog(string path)
+    {
+        try
+        {
+            using var file = File.OpenRead(path);
+            var start = Math.Max(0, file.Length - 16 * 1024);
+            file.Seek(start, SeekOrigin.Begin);
+            using var reader = new StreamReader(file);
+            return reader.ReadToEnd();
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            return "";
+        }
+    }
+
+    private static string Name(MountPlan plan) => $"mounter {plan.Mounter.Program}";
+
+    private static void WaitQuietly(Task task, TimeSpan timeout)
+    {
+        try
+        {
+            task.Wait(timeout);
+        }
+        catch (AggregateException)
+        {
+            // A cancelled or failed execution is examined by the caller through the task's state.
+        }
+    }
+}

@@ -1,0 +1,32 @@
+using LanguageExt;
+using LanguageExt.Common;
+
+namespace S3MountHook.Lifecycle;
+
+/// <summary>
+/// The undo steps of a stage that is still in progress. Each step that creates something (a
+/// directory, a file, a process, a mount) registers how to remove it; a failure anywhere later runs
+/// the steps in reverse order, so a failed prestart leaves nothing behind.
+/// </summary>
+internal sealed class Rollback
+{
+    private readonly Stack<(string What, Func<Fin<Unit>> Undo)> steps = new();
+
+    /// <summary>Registers how to undo something that was just created.</summary>
+    public void Register(string what, Func<Fin<Unit>> undo) => steps.Push((what, undo));
+
+    /// <summary>Forgets every step: what was created now outlives this run.</summary>
+    public void Commit() => steps.Clear();
+
+    /// <summary>Runs every step in reverse order, carrying on past failures; returns the failures.</summary>
+    public IReadOnlyList<Error> Run()
+    {
+        var failures = new List<Error>();
+        while (steps.TryPop(out var step))
+        {
+            step.Undo().IfFail(error => failures.Add(Error.New($"undo {step.What}: {error.Message}")));
+        }
+
+        return failures;
+    }
+}

@@ -1,0 +1,145 @@
+using LanguageExt;
+using S3MountHook.Bundle;
+using S3MountHook.CommandLine;
+using S3MountHook.Config;
+using S3MountHook.Explain;
+using S3MountHook.Lifecycle;
+using S3MountHook.Plan;
+using S3MountHook.State;
+using static LanguageExt.Prelude;
+
+namespace S3MountHook.Pipeline;
+
+/// <summary>
+/// The hook as one composed effect: parse the state, read the bundle, resolve the config, gate on
+/// the activation flag, build the plan, start the mounter, attach the mount. <c>Program.Main</c> runs
+/// it once and maps the single result to the exit code.
+/// </summary>
+internal static class HookPipeline
+{
+    /// <summary>The whole run for one invocation.</summary>
+    public static Eff<HookOutcome> Run(HookContext context) =>
+        from state in Stages.ParseState(context)
+        from _ in NameContainer(context, state)
+        from stage in Stages.ChooseStage(context.Invocation, state)
+        from outcome in stage == HookStage.Poststop
+            ? Poststop(context, state)
+            : Prestart(context, state, stage)
+        select outcome;
+
+    private static Eff<HookOutcome> Prestart(HookContext context, OciState state, HookStage stage) =>
+        from spec in Stages.ReadBundle(state)
+        from resolved in ConfigPolicy.Resolve(context, spec)
+        from outcome in resolved.Match(
+            Some: config => Gated(context, state, stage, spec, config),
+            None: () => SuccessEff(HookOutcome.Skipped("the hook config is invalid and the container sets no S3_BUCKET")))
+        select outcome;
+
+    private static Eff<HookOutcome> Gated(HookContext context, OciState state, HookStage stage, BundleSpec spec, HookConfig config) =>
+        from _ in UseConfiguredLog(context, config)
+        from activation in Stages.Gate(config, spec)
+        from outcome in !activation.Active
+            ? SuccessEff(context.Invocation.Explain
+                ? HookOutcome.Explained(PlanPrinter.Skipped(context.Invocation, stage, state, activation))
+                : HookOutcome.Skipped(activation.Reason))
+            : Activated(context, state, stage, spec, config, activation)
+        select outcome;
+
+    private static Eff<HookOutcome> Activated(
+        HookContext context, OciState state, HookStage stage, BundleSpec spec, HookConfig config, Activation.Activation activation) =>
+        context.Invocation.Explain
+            ? Stages.BuildPlan(config, state, spec)
+                .Map(plan => HookOutcome.Explained(PlanPrinter.Mount(context.Invocation, stage, config, activation, plan)))
+            : FailurePolicyFor(context, config, Mount(context, state, spec, config));
+
+    /// <summary>The mount itself, with every created thing registered for rollback until it all succeeded.</summary>
+    private static Eff<HookOutcome> Mount(HookContext context, OciState state, BundleSpec spec, HookConfig config) =>
+        EffMaybe(() =>
+        {
+            var rollback = new Rollback();
+            var steps =
+                from plan in Stages.BuildPlan(config, state, spec)
+                from _1 in Stages.PrepareDirectories(config, plan, rollback)
+                from _2 in Stages.WriteCredentialFiles(plan, rollback)
+                from _3 in Stages.CheckInterruption(context)
+                from mounter in Stages.ExecMounter(context, plan, rollback)
+                from record in Stages.WriteRecord(plan, mounter)
+                from _4 in Stages.CheckInterruption(context)
+                from attached in Stages.AttachMount(plan)
+                select new HookOutcome(
+                    "mounted",
+                    $"bucket {plan.Location.Bucket} mounted at {attached.ResolvedTarget} by {plan.Mounter.Kind} pid {mounter.Pid} ({attached.Method})",
+                    []);
+            var result = steps.Run();
+            result.IfFail(_ => Undo(context, rollback));
+            result.IfSucc(_ => rollback.Commit());
+            return result;
+        });
+
+    private static void Undo(HookContext context, Rollback rollback)
+    {
+        foreach (var failure in rollback.Run())
+        {
+            context.Log.Error("rollback-failed", ("error", failure.Message));
+        }
+    }
+
+    /// <summary>
+    /// Applies on_failure: with "continue", a failed mount (already rolled back) is logged and the
+    /// container starts without the bucket.
+    /// </summary>
+    private static Eff<HookOutcome> FailurePolicyFor(HookContext context, HookConfig config, Eff<HookOutcome> mount) =>
+        config.OnFailure == FailurePolicy.Fail
+            ? mount
+            : EffMaybe(() => mount.Run().Match(
+                Succ: FinSucc,
+                Fail: error =>
+                {
+                    context.Log.Error("mount-failed-continuing", ("error", error.Message));
+                    return FinSucc(HookOutcome.Skipped($"mount failed and on_failure is \"continue\": {error.Message}"));
+                }));
+
+    private static Eff<HookOutcome> Poststop(HookContext context, OciState state) =>
+        from id in EffMaybe(() => InputRules.ContainerId(state.Id))
+        from config in EffMaybe(() => FinSucc(ConfigPolicy.ForCleanup(context)))
+        from _ in UseConfiguredLog(context, config)
+        from outcome in context.Invocation.Explain
+            ? SuccessEff(HookOutcome.Explained(PlanPrinter.Cleanup(context.Invocation, config, id)))
+            : Eff(() => CleanUp(context, config, id))
+        select outcome;
+
+    private static HookOutcome CleanUp(HookContext context, HookConfig config, string id)
+    {
+        var directory = PlanBuilder.ContainerDirectory(config, id);
+        var staging = Path.Join(config.HostMountpoint.Length > 0 ? config.HostMountpoint : config.StateDirectory, id);
+        if (!Path.Exists(directory) && !Path.Exists(staging))
+        {
+            return HookOutcome.Skipped("nothing to clean up");
+        }
+
+        foreach (var failure in Cleanup.Container(directory, staging))
+        {
+            context.Log.Error("cleanup-failed", ("error", failure.Message));
+        }
+
+        return new HookOutcome("cleaned", $"removed the mount, mounter and files of container {id}", []);
+    }
+
+    private static Eff<Unit> NameContainer(HookContext context, OciState state) =>
+        Eff(() =>
+        {
+            context.Log.ContainerId = state.Id;
+            return unit;
+        });
+
+    private static Eff<Unit> UseConfiguredLog(HookContext context, HookConfig config) =>
+        Eff(() =>
+        {
+            if (!context.Invocation.Explain && context.Invocation.LogPath is null)
+            {
+                context.Log.Path = config.LogPath;
+            }
+
+            return unit;
+        });
+}
