@@ -52,7 +52,13 @@ internal static class Program
         return HookPipeline.Run(context).Run().Match(
             Succ: outcome =>
             {
-                log.Info(outcome.Event, ("detail", outcome.Summary));
+                // A container that did not ask for a mount gets no log line: the hook runs for every
+                // container, and that path must touch nothing.
+                if (outcome.Event != HookOutcome.SkippedEvent)
+                {
+                    log.Info(outcome.Event, ("detail", outcome.Summary));
+                }
+
                 foreach (var line in outcome.Output)
                 {
                     Console.Out.WriteLine(line);

@@ -25,7 +25,7 @@ internal static class MounterRunner
     private static readonly TimeSpan KillGrace = TimeSpan.FromSeconds(5);
 
     // The most of the mounter's log that goes into an error message, in characters.
-    private const int MaxMessageLength = 600;
+    private const int MaxMessageLength = 400;
 
     /// <summary>Starts the mounter for a plan and returns its identity once the mount exists.</summary>
     public static Fin<ProcessIdentity> Start(MountPlan plan, CancellationToken interruption)
@@ -124,7 +124,7 @@ internal static class MounterRunner
     {
         var text = launcherOutput + ReadLog(plan.LogPath);
         var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var tail = string.Join(" | ", lines.TakeLast(6));
+        var tail = string.Join(" | ", lines.TakeLast(3));
         if (tail.Length == 0)
         {
             return "";

@@ -59,7 +59,8 @@ internal static class PlanPrinter
         $"actions: detach the mount at {Path.Join(config.HostMountpoint, containerId)}, stop the mounter named in {Path.Join(PlanBuilder.ContainerDirectory(config, containerId), "record.json")} (matched by pid and start time), remove {PlanBuilder.ContainerDirectory(config, containerId)}",
     ];
 
-    private static string Stage(HookStage stage) => stage switch
+    /// <summary>Returns the OCI name of a stage.</summary>
+    public static string Stage(HookStage stage) => stage switch
     {
         HookStage.CreateRuntime => "createRuntime",
         HookStage.Poststop => "poststop",

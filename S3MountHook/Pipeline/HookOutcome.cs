@@ -6,8 +6,11 @@ namespace S3MountHook.Pipeline;
 /// </summary>
 internal sealed record HookOutcome(string Event, string Summary, IReadOnlyList<string> Output)
 {
+    /// <summary>The event name of <see cref="Skipped"/>.</summary>
+    public const string SkippedEvent = "skipped";
+
     /// <summary>The container did not ask for a mount, or there was nothing to do.</summary>
-    public static HookOutcome Skipped(string reason) => new("skipped", reason, []);
+    public static HookOutcome Skipped(string reason) => new(SkippedEvent, reason, []);
 
     /// <summary>Lines for --explain.</summary>
     public static HookOutcome Explained(IReadOnlyList<string> lines) => new("explained", "printed the plan", lines);

@@ -22,6 +22,7 @@ internal static class HookPipeline
         from state in Stages.ParseState(context)
         from _ in NameContainer(context, state)
         from stage in Stages.ChooseStage(context.Invocation, state)
+        from _2 in NameStage(context, stage)
         from outcome in stage == HookStage.Poststop
             ? Poststop(context, state)
             : Prestart(context, state, stage)
@@ -129,6 +130,13 @@ internal static class HookPipeline
         Eff(() =>
         {
             context.Log.ContainerId = state.Id;
+            return unit;
+        });
+
+    private static Eff<Unit> NameStage(HookContext context, HookStage stage) =>
+        Eff(() =>
+        {
+            context.Log.Stage = PlanPrinter.Stage(stage);
             return unit;
         });
 

@@ -27,13 +27,18 @@ internal sealed record MounterEnvironment(ImmutableArray<KeyValuePair<string, Se
 /// <summary>A 0600 file the mounter reads its credentials from; its contents are secret.</summary>
 internal sealed record CredentialFile(string Path, Secret Contents);
 
-/// <summary>The mounter invocation: program, arguments (never a secret), environment and credential files.</summary>
+/// <summary>
+/// The mounter invocation: program, arguments (never a secret), environment and credential files.
+/// <see cref="Credentials"/> lists the credential values, which the redactor scrubs from the
+/// mounter's output.
+/// </summary>
 internal sealed record MounterCommand(
     MounterKind Kind,
     string Program,
     ImmutableArray<string> Arguments,
     MounterEnvironment Environment,
-    ImmutableArray<CredentialFile> Files);
+    ImmutableArray<CredentialFile> Files,
+    ImmutableArray<Secret> Credentials);
 
 /// <summary>
 /// Everything the prestart stage will do for one container, computed without side effects so that

@@ -76,7 +76,7 @@ internal static class MounterProfiles
             AddIf(environment, credentials.SessionToken, "AWS_SESSION_TOKEN");
         }
 
-        return Command(MounterKind.MountS3, program, arguments, environment, []);
+        return Command(MounterKind.MountS3, program, arguments, environment, [], options.Credentials);
     }
 
     /// <summary>
@@ -134,7 +134,7 @@ internal static class MounterProfiles
         mountOptions.Add("umask=0022");
 
         ImmutableArray<string> arguments = [source, options.StagingPath, "-f", "-o", string.Join(',', mountOptions)];
-        return Command(MounterKind.S3fs, program, arguments.ToBuilder(), environment, files.ToImmutable());
+        return Command(MounterKind.S3fs, program, arguments.ToBuilder(), environment, files.ToImmutable(), options.Credentials);
     }
 
     /// <summary>
@@ -174,7 +174,7 @@ internal static class MounterProfiles
         }
 
         ImmutableArray<CredentialFile> files = [new CredentialFile(configFile, new Secret(""))];
-        return Command(MounterKind.Rclone, program, arguments, environment, files);
+        return Command(MounterKind.Rclone, program, arguments, environment, files, options.Credentials);
     }
 
     private static List<KeyValuePair<string, Secret>> BaseEnvironment(MountOptions options)
@@ -196,8 +196,14 @@ internal static class MounterProfiles
         string program,
         ImmutableArray<string>.Builder arguments,
         List<KeyValuePair<string, Secret>> environment,
-        ImmutableArray<CredentialFile> files) =>
-        new(kind, program, arguments.ToImmutable(), new MounterEnvironment([.. environment]), files);
+        ImmutableArray<CredentialFile> files,
+        Credentials? credentials) =>
+        new(kind, program, arguments.ToImmutable(), new MounterEnvironment([.. environment]), files, CredentialValues(credentials));
+
+    private static ImmutableArray<Secret> CredentialValues(Credentials? credentials) =>
+        credentials is null
+            ? []
+            : [credentials.AccessKeyId, credentials.SecretAccessKey, .. credentials.SessionToken is { } token ? [token] : Array.Empty<Secret>()];
 
     private static KeyValuePair<string, Secret> Plain(string name, string value) => new(name, new Secret(value));
 

@@ -21,10 +21,8 @@ internal sealed class Redactor
             .OrderByDescending(value => value.Length)
             .ToArray();
 
-    /// <summary>Creates a redactor for every secret in a mounter command: variables and file contents.</summary>
-    public static Redactor For(MounterCommand command) =>
-        new(command.Environment.Variables.Select(variable => variable.Value)
-            .Concat(command.Files.Select(file => file.Contents)));
+    /// <summary>Creates a redactor for the credentials of a mounter command.</summary>
+    public static Redactor For(MounterCommand command) => new(command.Credentials);
 
     /// <summary>Returns the text with every secret replaced by the redaction marker.</summary>
     public string Apply(string text)
