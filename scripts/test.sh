@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs every test: unit, property and end-to-end (runc, a local S3 server, real FUSE mounts).
+# On a fresh machine, run it as root: it installs what it needs first. Tests that need root,
+# /dev/fuse or runc skip with the reason where those are missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/setup.sh
+dotnet build S3MountHook.sln -c Release --no-restore -nologo --verbosity quiet
+scripts/publish.sh artifacts >/dev/null
+
+# The end-to-end tests run this binary as the runtime's hook: the shipped AOT build, not the JIT one.
+export S3MOUNTHOOK_BINARY="$PWD/artifacts/s3mounthook"
+
+results=$(mktemp -d)
+status=0
+dotnet test S3MountHook.sln -c Release --no-build -nologo \
+  --logger "console;verbosity=normal" --logger "trx" --results-directory "$results" || status=$?
+
+# One closing line with the totals over every test project, read from the TRX reports.
+shopt -s nullglob
+passed=0 failed=0 skipped=0
+for report in "$results"/*.trx; do
+  counters=$(grep -o '<Counters [^>]*>' "$report")
+  passed=$((passed + $(sed -E 's/.* passed="([0-9]+)".*/\1/' <<<"$counters")))
+  failed=$((failed + $(sed -E 's/.* failed="([0-9]+)".*/\1/' <<<"$counters")))
+  skipped=$((skipped + $(sed -E 's/.* notExecuted="([0-9]+)".*/\1/' <<<"$counters")))
+done
+rm -rf "$results"
+echo "tests: $passed passed, $failed failed, $skipped skipped"
+exit "$status"
