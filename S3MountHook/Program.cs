@@ -37,6 +37,8 @@ internal static class Program
         {
             HookCommand.Help => Print(Invocation.Usage),
             HookCommand.Version => Print($"s3mounthook {typeof(Program).Assembly.GetName().Version}"),
+            HookCommand.Status => Finish(OperatorCommands.Status(invocation), new HookLog(null)),
+            HookCommand.Gc => RunGc(invocation),
             _ => RunHook(invocation),
         };
     }
@@ -49,7 +51,22 @@ internal static class Program
 
         var log = new HookLog(invocation.Explain ? null : invocation.LogPath ?? HookConfig.DefaultLogPath);
         var context = new HookContext(invocation, ReadStdin(), log) { Interruption = interruption.Token };
-        return HookPipeline.Run(context).Run().Match(
+        return Finish(HookPipeline.Run(context), log);
+    }
+
+    private static int RunGc(Invocation invocation)
+    {
+        // The sweep logs each removal to the configured log; --log overrides it as for the stages.
+        var log = new HookLog(invocation.LogPath);
+        var config = ConfigReader.Read(invocation.ConfigPath);
+        config.IfSucc(found => log.Path ??= found.LogPath);
+        return Finish(OperatorCommands.Gc(invocation, log), log);
+    }
+
+    private static int Finish(LanguageExt.Eff<HookOutcome> pipeline, HookLog? log)
+    {
+        log ??= new HookLog(null);
+        return pipeline.Run().Match(
             Succ: outcome =>
             {
                 // A container that did not ask for a mount gets no log line: the hook runs for every

@@ -29,23 +29,34 @@ internal enum HookCommand
 
     /// <summary>Print the version.</summary>
     Version,
+
+    /// <summary>List the mounts the hook manages.</summary>
+    Status,
+
+    /// <summary>Remove what earlier runs left behind.</summary>
+    Gc,
 }
 
 /// <summary>
 /// A parsed command line. <see cref="Stage"/> is null when argv names no stage; the state's
 /// status then decides.
 /// </summary>
-internal sealed record Invocation(HookCommand Command, HookStage? Stage, string ConfigPath, bool Explain, string? LogPath)
+internal sealed record Invocation(HookCommand Command, HookStage? Stage, string ConfigPath, bool Explain, string? LogPath, bool Json = false)
 {
     /// <summary>The usage text printed by --help.</summary>
     public const string Usage = """
         Usage: s3mounthook [--config PATH] [--log PATH] [--explain] [STAGE]
+               s3mounthook [--config PATH] status [--json]
+               s3mounthook [--config PATH] gc
 
         An OCI runtime hook that mounts an S3 bucket into a container that asks for one.
         The runtime writes the container's OCI state to stdin.
 
         STAGE      prestart, createRuntime or poststop. Without it, the state's status decides:
                    "creating" runs prestart, "stopped" runs poststop.
+        status     list the mounts the hook manages: alive, broken or orphaned
+        gc         remove mounts, mounters and files whose container is gone
+        --json     print status as JSON
         --config   hook config file (default /usr/share/oci/hooks/mountpoint_hookconfig.json)
         --log      log file for this run, overriding log_path from the config
         --explain  print the planned actions and execute nothing
@@ -84,12 +95,21 @@ internal sealed record Invocation(HookCommand Command, HookStage? Stage, string 
                 case "--explain":
                     invocation = invocation with { Explain = true };
                     break;
+                case "--json":
+                    invocation = invocation with { Json = true };
+                    break;
+                case "status" when invocation.Command == HookCommand.Run && invocation.Stage is null:
+                    invocation = invocation with { Command = HookCommand.Status };
+                    break;
+                case "gc" when invocation.Command == HookCommand.Run && invocation.Stage is null:
+                    invocation = invocation with { Command = HookCommand.Gc };
+                    break;
                 case "--help" or "-h":
                     return invocation with { Command = HookCommand.Help };
                 case "--version" or "-v":
                     return invocation with { Command = HookCommand.Version };
                 default:
-                    if (invocation.Stage is not null || ParseStage(argument) is not { } stage)
+                    if (invocation.Stage is not null || invocation.Command != HookCommand.Run || ParseStage(argument) is not { } stage)
                     {
                         return UsageError($"unknown argument \"{Plan.InputRules.Shorten(argument)}\"; expected prestart, createRuntime, poststop or an option (see --help)");
                     }

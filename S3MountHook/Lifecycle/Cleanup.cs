@@ -24,9 +24,13 @@ internal static class Cleanup
         var record = ContainerRecord.Read(containerDirectory);
         record.IfFail(failures.Add);
 
-        Collect(failures, UnmountAll(stagingPath));
+        // The record names the staging path prestart used; the caller's comes from the current config,
+        // which may have changed since.
+        var recorded = record.Match(Succ: found => found.Map(r => r.StagingPath).IfNoneUnsafe(() => null), Fail: _ => null);
+        var stagingPaths = new[] { stagingPath, recorded }.OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        stagingPaths.ForEach(path => Collect(failures, UnmountAll(path)));
         record.IfSucc(found => found.IfSome(r => Collect(failures, StopMounter(r.MounterProcess))));
-        Collect(failures, RemoveDirectory(stagingPath, recursive: false));
+        stagingPaths.ForEach(path => Collect(failures, RemoveDirectory(path, recursive: false)));
         Collect(failures, RemoveDirectory(containerDirectory, recursive: true));
         return failures;
     }

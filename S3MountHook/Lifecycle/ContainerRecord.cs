@@ -15,6 +15,8 @@ namespace S3MountHook.Lifecycle;
 internal sealed record ContainerRecord(
     int Version,
     string ContainerId,
+    int ContainerPid,
+    ulong ContainerStartTime,
     string Mounter,
     string Program,
     int MounterPid,
@@ -36,6 +38,10 @@ internal sealed record ContainerRecord(
     /// <summary>The mounter as a process identity, matched by pid and start time.</summary>
     [JsonIgnore]
     public ProcessIdentity MounterProcess => new(MounterPid, MounterStartTime);
+
+    /// <summary>The container's init process at prestart; once it is gone, so is the container.</summary>
+    [JsonIgnore]
+    public ProcessIdentity ContainerProcess => new(ContainerPid, ContainerStartTime);
 
     /// <summary>Writes the record atomically: a 0600 temporary file renamed over the old one.</summary>
     public Fin<Unit> Write()

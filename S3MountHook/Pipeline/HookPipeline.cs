@@ -17,6 +17,9 @@ namespace S3MountHook.Pipeline;
 /// </summary>
 internal static class HookPipeline
 {
+    // poststop waits this long for a prestart of the same container, then cleans up regardless.
+    private static readonly TimeSpan CleanupLockTimeout = TimeSpan.FromSeconds(10);
+
     /// <summary>The whole run for one invocation.</summary>
     public static Eff<HookOutcome> Run(HookContext context) =>
         from state in Stages.ParseState(context)
@@ -53,29 +56,63 @@ internal static class HookPipeline
                 .Map(plan => HookOutcome.Explained(PlanPrinter.Mount(context.Invocation, stage, config, activation, plan)))
             : FailurePolicyFor(context, config, Mount(context, state, spec, config));
 
-    /// <summary>The mount itself, with every created thing registered for rollback until it all succeeded.</summary>
+    /// <summary>
+    /// The mount itself, under the container's lock, with every created thing registered for
+    /// rollback until it all succeeded. A second prestart for a container whose mount is alive
+    /// succeeds without doing anything; leftovers of an earlier run for the same id go first.
+    /// </summary>
     private static Eff<HookOutcome> Mount(HookContext context, OciState state, BundleSpec spec, HookConfig config) =>
-        EffMaybe(() =>
+        from plan in Stages.BuildPlan(config, state, spec)
+        from _ in EffMaybe(() => Directories.EnsurePrivate(Path.GetDirectoryName(plan.ContainerDirectory)!))
+        from outcome in EffMaybe(() => ContainerLock.Acquire(plan.ContainerDirectory, plan.Timeout).Bind(held =>
         {
-            var rollback = new Rollback();
-            var steps =
-                from plan in Stages.BuildPlan(config, state, spec)
-                from _1 in Stages.PrepareDirectories(config, plan, rollback)
-                from _2 in Stages.WriteCredentialFiles(plan, rollback)
-                from _3 in Stages.CheckInterruption(context)
-                from mounter in Stages.ExecMounter(context, plan, rollback)
-                from record in Stages.WriteRecord(plan, mounter)
-                from _4 in Stages.CheckInterruption(context)
-                from attached in Stages.AttachMount(plan)
-                select new HookOutcome(
-                    "mounted",
-                    $"bucket {plan.Location.Bucket} mounted at {attached.ResolvedTarget} by {plan.Mounter.Kind} pid {mounter.Pid} ({attached.Method})",
-                    []);
-            var result = steps.Run();
-            result.IfFail(_ => Undo(context, rollback));
-            result.IfSucc(_ => rollback.Commit());
-            return result;
-        });
+            using (held)
+            {
+                return MountLocked(context, config, plan);
+            }
+        }))
+        select outcome;
+
+    private static Fin<HookOutcome> MountLocked(HookContext context, HookConfig config, MountPlan plan)
+    {
+        var existing = ManagedMounts.Inspect(plan.ContainerDirectory);
+        if (existing.Health == MountHealth.Alive)
+        {
+            return new HookOutcome("already-mounted", $"bucket {plan.Location.Bucket} is already mounted for this container; nothing to do", []);
+        }
+
+        if (Path.Exists(plan.ContainerDirectory) || Path.Exists(plan.StagingPath))
+        {
+            foreach (var failure in Cleanup.Container(plan.ContainerDirectory, plan.StagingPath))
+            {
+                context.Log.Error("cleanup-failed", ("error", failure.Message));
+            }
+        }
+
+        ManagedMounts.Sweep(config, context.Log);
+        return MountFresh(context, config, plan);
+    }
+
+    private static Fin<HookOutcome> MountFresh(HookContext context, HookConfig config, MountPlan plan)
+    {
+        var rollback = new Rollback();
+        var steps =
+            from _1 in Stages.PrepareDirectories(config, plan, rollback)
+            from _2 in Stages.WriteCredentialFiles(plan, rollback)
+            from _3 in Stages.CheckInterruption(context)
+            from mounter in Stages.ExecMounter(context, plan, rollback)
+            from record in Stages.WriteRecord(plan, mounter)
+            from _4 in Stages.CheckInterruption(context)
+            from attached in Stages.AttachMount(plan)
+            select new HookOutcome(
+                "mounted",
+                $"bucket {plan.Location.Bucket} mounted at {attached.ResolvedTarget} by {plan.Mounter.Kind} pid {mounter.Pid} ({attached.Method})",
+                []);
+        var result = steps.Run();
+        result.IfFail(_ => Undo(context, rollback));
+        result.IfSucc(_ => rollback.Commit());
+        return result;
+    }
 
     private static void Undo(HookContext context, Rollback rollback)
     {
@@ -118,11 +155,13 @@ internal static class HookPipeline
             return HookOutcome.Skipped("nothing to clean up");
         }
 
+        using var held = ContainerLock.Acquire(directory, CleanupLockTimeout).IfFail(_ => null!);
         foreach (var failure in Cleanup.Container(directory, staging))
         {
             context.Log.Error("cleanup-failed", ("error", failure.Message));
         }
 
+        held?.RemoveFile();
         return new HookOutcome("cleaned", $"removed the mount, mounter and files of container {id}", []);
     }
 

@@ -85,7 +85,11 @@ internal static class Stages
             // Registered before the start: a mounter that mounted and then failed readiness must go too.
             rollback.Register($"mount at {plan.StagingPath}", () => Cleanup.UnmountAll(plan.StagingPath));
             var started = MounterRunner.Start(plan, context.Interruption);
-            started.IfSucc(process => rollback.Register($"mounter pid {process.Pid}", () => Cleanup.StopMounter(process)));
+
+            // Unmount first: a FUSE mounter exits by itself once its mount is gone.
+            started.IfSucc(process => rollback.Register(
+                $"mounter pid {process.Pid}",
+                () => Cleanup.UnmountAll(plan.StagingPath).Bind(_ => Cleanup.StopMounter(process))));
             return started;
         });
 
@@ -93,9 +97,13 @@ internal static class Stages
     public static Eff<ContainerRecord> WriteRecord(MountPlan plan, ProcessIdentity mounter) =>
         EffMaybe(() =>
         {
+            // A container whose init already exited gets start time 0, which no live process has.
+            var container = ProcessIdentity.Of(plan.ContainerPid);
             var record = new ContainerRecord(
                 ContainerRecord.CurrentVersion,
                 plan.ContainerId,
+                plan.ContainerPid,
+                container?.StartTime ?? 0,
                 plan.Mounter.Kind.ToString(),
                 plan.Mounter.Program,
                 mounter.Pid,

@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using LanguageExt;
+using S3MountHook.Errors;
+using static LanguageExt.Prelude;
+
+namespace S3MountHook.Lifecycle;
+
+/// <summary>
+/// An exclusive lock per container id, so that two hooks for one container (a runtime that runs
+/// prestart twice, poststop racing a sweep) never work on it at once, while hooks for different
+/// containers never wait for each other. .NET takes an advisory flock(2) for
+/// <see cref="FileShare.None"/> on Unix, and the kernel drops it when the process dies, so a
+/// killed hook never leaves a container locked.
+/// </summary>
+internal sealed class ContainerLock : IDisposable
+{
+    private static readonly TimeSpan RetryInterval = TimeSpan.FromMilliseconds(25);
+
+    private readonly FileStream file;
+
+    private ContainerLock(FileStream file, string path)
+    {
+        this.file = file;
+        Path = path;
+    }
+
+    /// <summary>The lock file: <c>containers/ID.lock</c> beside the container's directory.</summary>
+    public string Path { get; }
+
+    /// <summary>Takes the lock, waiting at most <paramref name="timeout"/> for another holder.</summary>
+    public static Fin<ContainerLock> Acquire(string containerDirectory, TimeSpan timeout)
+    {
+        var path = containerDirectory + ".lock";
+        var clock = Stopwatch.StartNew();
+        using var retry = new ManualResetEventSlim(false);
+        while (true)
+        {
+            var taken = TryAcquire(path);
+            if (taken.IsSome || clock.Elapsed >= timeout)
+            {
+                return taken.Match(
+                    Some: FinSucc,
+                    None: () => FinFail<ContainerLock>(HookError.New(
+                        HookErrorCode.Interrupted,
+                        $"another s3mounthook holds {path} for more than {timeout.TotalSeconds:0} s; retry, or run \"s3mounthook gc\"")));
+            }
+
+            // flock offers no wait with a deadline; try again shortly.
+            retry.Wait(RetryInterval);
+        }
+    }
+
+    /// <summary>Takes the lock if it is free at once.</summary>
+    public static Option<ContainerLock> TryAcquire(string containerDirectoryOrLockPath)
+    {
+        var path = containerDirectoryOrLockPath.EndsWith(".lock", StringComparison.Ordinal)
+            ? containerDirectoryOrLockPath
+            : containerDirectoryOrLockPath + ".lock";
+        try
+        {
+            var options = new FileStreamOptions
+            {
+                Mode = FileMode.OpenOrCreate,
+                Access = FileAccess.ReadWrite,
+                Share = FileShare.None,
+                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            };
+            return new ContainerLock(new FileStream(path, options), path);
+        }
+        catch (IOException)
+        {
+            return None;
+        }
+    }
+
+    /// <summary>Removes the lock file while still holding it; for poststop, after everything else is gone.</summary>
+    // TODO: a hook that opened the file just before this removal locks an unlinked inode; compare
+    // the descriptor's inode with the path's after locking once an fstat wrapper is available.
+    public void RemoveFile()
+    {
+        try
+        {
+            File.Delete(Path);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            // A lock file left behind is harmless: the next hook or sweep reuses or removes it.
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Dispose() => file.Dispose();
+}

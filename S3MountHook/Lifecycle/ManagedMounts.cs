@@ -1,0 +1,128 @@
+using LanguageExt;
+using S3MountHook.Config;
+using S3MountHook.Exec;
+using S3MountHook.Logging;
+using S3MountHook.Plan;
+
+namespace S3MountHook.Lifecycle;
+
+/// <summary>The health of one managed mount.</summary>
+internal enum MountHealth
+{
+    /// <summary>The mounter runs and its FUSE mount is in place.</summary>
+    Alive,
+
+    /// <summary>The container runs but its mounter died or its mount is gone: reads fail.</summary>
+    Broken,
+
+    /// <summary>The container is gone and poststop did not clean up; the sweep removes it.</summary>
+    Orphaned,
+}
+
+/// <summary>One container directory and what the hook knows of it.</summary>
+internal sealed record ManagedMount(string ContainerId, string Directory, ContainerRecord? Record, MountHealth Health, string Reason);
+
+/// <summary>
+/// Lists the mounts the hook manages and sweeps what earlier runs left behind: records whose
+/// container is gone, dead FUSE mounts, orphaned mounters (matched by pid and start time, never
+/// by name), directories and credential files without a record.
+/// </summary>
+internal static class ManagedMounts
+{
+    /// <summary>
+    /// A container directory without a record is a prestart in progress or a killed one. Only
+    /// one older than this, longer than any prestart may run, counts as left behind.
+    /// </summary>
+    public static readonly TimeSpan AbandonedAfter = TimeSpan.FromMinutes(11);
+
+    /// <summary>Inspects every container directory under the config's state directory.</summary>
+    public static IReadOnlyList<ManagedMount> List(HookConfig config)
+    {
+        var containers = Path.GetDirectoryName(PlanBuilder.ContainerDirectory(config, "x"))!;
+        if (!System.IO.Directory.Exists(containers))
+        {
+            return [];
+        }
+
+        return System.IO.Directory.EnumerateDirectories(containers)
+            .Order(StringComparer.Ordinal)
+            .Select(Inspect)
+            .ToList();
+    }
+
+    /// <summary>Inspects one container directory.</summary>
+    public static ManagedMount Inspect(string directory)
+    {
+        var id = Path.GetFileName(directory);
+        return ContainerRecord.Read(directory).Match(
+            Succ: found => found.Match(
+                Some: record => Judge(id, directory, record),
+                None: () => WithoutRecord(id, directory)),
+            Fail: error => new ManagedMount(id, directory, null, MountHealth.Broken, error.Message));
+    }
+
+    private static ManagedMount Judge(string id, string directory, ContainerRecord record)
+    {
+        if (!record.ContainerProcess.IsAlive())
+        {
+            return new ManagedMount(id, directory, record, MountHealth.Orphaned, "the container's process is gone");
+        }
+
+        if (!record.MounterProcess.IsAlive())
+        {
+            return new ManagedMount(id, directory, record, MountHealth.Broken, $"mounter pid {record.MounterPid} is gone");
+        }
+
+        return MountWatch.IsFuseMountAt(record.StagingPath)
+            ? new ManagedMount(id, directory, record, MountHealth.Alive, "mounted")
+            : new ManagedMount(id, directory, record, MountHealth.Broken, $"no FUSE mount at {record.StagingPath}");
+    }
+
+    private static ManagedMount WithoutRecord(string id, string directory)
+    {
+        var age = DateTime.UtcNow - System.IO.Directory.GetLastWriteTimeUtc(directory);
+        return age > AbandonedAfter
+            ? new ManagedMount(id, directory, null, MountHealth.Orphaned, "no record, left by a hook that did not finish")
+            : new ManagedMount(id, directory, null, MountHealth.Broken, "no record yet: a prestart may be in progress");
+    }
+
+    /// <summary>
+    /// Removes every orphaned container and logs every broken one. Containers locked by another
+    /// hook are skipped. Returns the ids removed.
+    /// </summary>
+    public static IReadOnlyList<string> Sweep(HookConfig config, HookLog log)
+    {
+        var removed = new List<string>();
+        foreach (var mount in List(config))
+        {
+            using var locked = ContainerLock.TryAcquire(mount.Directory).IfNoneUnsafe(() => null!);
+            if (locked is null || mount.Health == MountHealth.Alive)
+            {
+                continue;
+            }
+
+            // Judge again under the lock: the first look raced any hook that finished meanwhile.
+            var current = Inspect(mount.Directory);
+            if (current.Health == MountHealth.Broken)
+            {
+                log.Error("mount-broken", ("subject", current.ContainerId), ("reason", current.Reason));
+                continue;
+            }
+
+            if (current.Health == MountHealth.Orphaned)
+            {
+                var staging = current.Record?.StagingPath ?? Path.Join(config.HostMountpoint, current.ContainerId);
+                foreach (var failure in Cleanup.Container(current.Directory, staging))
+                {
+                    log.Error("sweep-failed", ("subject", current.ContainerId), ("error", failure.Message));
+                }
+
+                locked.RemoveFile();
+                log.Info("swept", ("subject", current.ContainerId), ("reason", current.Reason));
+                removed.Add(current.ContainerId);
+            }
+        }
+
+        return removed;
+    }
+}
