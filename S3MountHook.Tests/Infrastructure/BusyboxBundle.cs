@@ -145,7 +145,7 @@ public sealed class BusyboxBundle : IDisposable
             ["process"] = BuildProcess(),
             ["root"] = new JsonObject { ["path"] = "rootfs", ["readonly"] = ReadonlyRootfs },
             ["hostname"] = Hostname,
-            ["mounts"] = BuildMounts(),
+            ["mounts"] = BuildMounts(ExtraMounts),
             ["linux"] = BuildLinux(),
         };
 
@@ -213,7 +213,7 @@ public sealed class BusyboxBundle : IDisposable
     }
 
     // The default mounts, masked paths and read-only paths are those of `runc spec` in runc 1.1.5.
-    private static JsonArray BuildMounts() =>
+    private static JsonArray BuildMounts(IEnumerable<JsonObject> extraMounts) =>
     [
         Mount("/proc", "proc", "proc"),
         Mount("/dev", "tmpfs", "tmpfs", "nosuid", "strictatime", "mode=755", "size=65536k"),
@@ -222,6 +222,7 @@ public sealed class BusyboxBundle : IDisposable
         Mount("/dev/mqueue", "mqueue", "mqueue", "nosuid", "noexec", "nodev"),
         Mount("/sys", "sysfs", "sysfs", "nosuid", "noexec", "nodev", "ro"),
         Mount("/sys/fs/cgroup", "cgroup", "cgroup", "nosuid", "noexec", "nodev", "relatime", "ro"),
+        .. extraMounts.Select(mount => mount.DeepClone()),
     ];
 
     private static JsonObject Mount(string destination, string type, string source, params string[] options)
