@@ -266,6 +266,77 @@ public sealed class MountS3DoubleTests : IClassFixture<S3ServerFixture>, IDispos
         leftovers.AssertNothingNew();
     }
 
+    [SystemFact(MountRequirements)]
+    public void DaemonReleasesCallerPipes()
+    {
+        var bucket = S3ServerFixture.UniqueBucketName("pipes");
+        server.CreateBucket(bucket);
+        Directory.CreateDirectory(MountPoint);
+        var leftovers = Leftovers.Take();
+        var startInfo = new System.Diagnostics.ProcessStartInfo(RepositoryPaths.MountS3Double)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in LoopbackOptions().Concat([bucket, MountPoint]))
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+
+        startInfo.Environment.Clear();
+        startInfo.Environment["PATH"] = ProcessRunner.DefaultPath;
+        foreach (var (name, value) in CredentialsEnvironment(S3ServerFixture.AccessKey))
+        {
+            startInfo.Environment[name] = value;
+        }
+
+        startInfo.Environment["UNSTABLE_MOUNTPOINT_PID_FILE"] = PidFile;
+
+        using var process = System.Diagnostics.Process.Start(startInfo)!;
+        // End-of-file on both pipes proves that neither the serving child nor s3fs kept them open.
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        var bothClosed = Task.WhenAll(stdout, stderr).Wait(CommandTimeout);
+
+        Assert.True(bothClosed, "the caller's pipes stayed open after the parent exited");
+        Assert.True(process.WaitForExit(ExitTimeout), "the parent process did not exit");
+        Assert.Equal(0, process.ExitCode);
+        Assert.Equal($"bucket {bucket} is mounted at {MountPoint}\n", stdout.Result);
+        Assert.Equal("", stderr.Result);
+        Assert.True(Leftovers.IsFuseMountPoint(MountPoint), "the bucket is not mounted while the pipes are closed");
+
+        var servingPid = ReadServingPid();
+        Assert.Equal(0, ProcessRunner.Run("kill", ["-INT", servingPid.ToString(CultureInfo.InvariantCulture)], ExitTimeout).ExitCode);
+        Poll.AssertUntil(() => !Leftovers.IsProcessLive(servingPid), ExitTimeout, "the serving process exits after SIGINT");
+        Assert.False(Leftovers.IsFuseMountPoint(MountPoint), "SIGINT left the mount in place");
+        leftovers.AssertNothingNew();
+    }
+
+    [SystemFact(MountRequirements)]
+    public void OwnerAndModeOptionsApply()
+    {
+        var bucket = S3ServerFixture.UniqueBucketName("owner");
+        server.CreateBucket(bucket, new Dictionary<string, string> { ["file.txt"] = "owned\n" });
+        Directory.CreateDirectory(MountPoint);
+        var leftovers = Leftovers.Take();
+
+        var result = RunDouble(
+            [.. LoopbackOptions(), "--allow-other", "--uid", "1234", "--gid", "2345", "--dir-mode", "0750", "--file-mode", "0640", bucket, MountPoint]);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var mountLine = File.ReadLines("/proc/self/mountinfo")
+            .Single(line => line.Split(' ')[4] == Leftovers.EscapeMountInfoPath(MountPoint));
+        Assert.Contains("allow_other", mountLine, StringComparison.Ordinal);
+        Assert.Contains(" - fuse mountpoint-s3 ", mountLine, StringComparison.Ordinal);
+        var stat = ProcessRunner.Run("stat", ["--format", "%u %g %a", MountPoint, Path.Combine(MountPoint, "file.txt")], ExitTimeout);
+        // Both entries get --dir-mode because s3fs applies one umask to files and directories.
+        Assert.Equal("1234 2345 750\n1234 2345 750\n", stat.Stdout);
+
+        Assert.Equal(0, ProcessRunner.Run("umount", [MountPoint], ExitTimeout).ExitCode);
+        leftovers.AssertNothingNew();
+    }
+
     private static Dictionary<string, string> CredentialsEnvironment(string accessKey) => new()
     {
         ["AWS_ACCESS_KEY_ID"] = accessKey,
