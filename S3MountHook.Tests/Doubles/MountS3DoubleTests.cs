@@ -27,6 +27,9 @@ public sealed class MountS3DoubleTests : IClassFixture<S3ServerFixture>, IDispos
 
     private string PidFile => Path.Combine(workDirectory.FullName, "mount-s3.pid");
 
+    // The double's TMPDIR, watched for leaked temporary files.
+    private string TemporaryDirectory => Path.Combine(workDirectory.FullName, "tmp");
+
     public void Dispose()
     {
         if (Leftovers.IsFuseMountPoint(MountPoint))
@@ -147,7 +150,7 @@ public sealed class MountS3DoubleTests : IClassFixture<S3ServerFixture>, IDispos
         listener.Start();
         var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
         Directory.CreateDirectory(MountPoint);
-        var leftovers = Leftovers.Take();
+        var leftovers = Leftovers.Take(TemporaryDirectory);
 
         var result = RunDouble(
             ["--endpoint-url", $"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}", "--force-path-style", "any-bucket", MountPoint],
@@ -354,6 +357,8 @@ public sealed class MountS3DoubleTests : IClassFixture<S3ServerFixture>, IDispos
     {
         var environment = CredentialsEnvironment(accessKey);
         environment["UNSTABLE_MOUNTPOINT_PID_FILE"] = PidFile;
+        Directory.CreateDirectory(TemporaryDirectory);
+        environment["TMPDIR"] = TemporaryDirectory;
         foreach (var (name, value) in extraEnvironment ?? [])
         {
             environment[name] = value;
