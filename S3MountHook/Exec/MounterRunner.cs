@@ -48,9 +48,9 @@ internal static class MounterRunner
         {
             if (MountWatch.IsFuseMountAt(plan.StagingPath))
             {
-                return identity is not null
-                    ? identity
-                    : FinFail<ProcessIdentity>(Failed(plan, "exited right after mounting", launcherOutput));
+                return Confirm(plan, identity, plan.Timeout - clock.Elapsed)
+                    ? identity!
+                    : FinFail<ProcessIdentity>(Failed(plan, "unmounted again right after mounting", launcherOutput));
             }
 
             if (execution.Task.IsCompleted)
@@ -72,6 +72,23 @@ internal static class MounterRunner
 
             WaitQuietly(execution.Task, PollInterval);
         }
+    }
+
+    /// <summary>
+    /// Confirms a mount that just appeared is served. A mounter may mount first and check the bucket
+    /// in its FUSE init handler, then unmount and exit (s3fs 1.90 does, with exit code 0). The kernel
+    /// holds every request until the init reply, so a stat of the mount root returns only after
+    /// that check; the mount must still be there, and the mounter alive, afterwards. The stat runs
+    /// on a pool thread so that a mounter that never answers cannot hold the hook past its deadline.
+    /// </summary>
+    private static bool Confirm(MountPlan plan, ProcessIdentity? mounter, TimeSpan remaining)
+    {
+        var probe = Task.Run(() => Directory.Exists(plan.StagingPath));
+        var answered = probe.Wait(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero) && probe.Result;
+        return answered
+            && mounter is not null
+            && mounter.IsAlive()
+            && MountWatch.IsFuseMountAt(plan.StagingPath);
     }
 
     /// <summary>

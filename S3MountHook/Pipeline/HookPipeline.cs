@@ -68,7 +68,11 @@ internal static class HookPipeline
         {
             using (held)
             {
-                return MountLocked(context, config, plan);
+                // The lock file goes with the lock: a mounted container is found by its directory,
+                // and a failed one must leave no file behind.
+                var result = MountLocked(context, config, plan);
+                held.RemoveFile();
+                return result;
             }
         }))
         select outcome;
@@ -156,6 +160,11 @@ internal static class HookPipeline
         }
 
         using var held = ContainerLock.Acquire(directory, CleanupLockTimeout).IfFail(_ => null!);
+        if (held is null)
+        {
+            context.Log.Error("lock-timeout", ("error", $"another hook held the lock of container {id} for {CleanupLockTimeout.TotalSeconds:0} s; cleaning up regardless"));
+        }
+
         foreach (var failure in Cleanup.Container(directory, staging))
         {
             context.Log.Error("cleanup-failed", ("error", failure.Message));
