@@ -26,18 +26,30 @@ internal static partial class Libc
     /// <summary>STATX_MNT_ID: request stx_mnt_id (Linux 5.8 and later).</summary>
     public const uint StatxMountId = 0x1000;
 
+    /// <summary>offsetof(struct statx, stx_ino).</summary>
+    internal const int StatxInodeOffset = 32;
+
+    /// <summary>offsetof(struct statx, stx_dev_major); stx_dev_minor follows it.</summary>
+    internal const int StatxDeviceMajorOffset = 136;
+
+    /// <summary>offsetof(struct statx, stx_mnt_id).</summary>
+    internal const int StatxMountIdOffset = 144;
+
+    /// <summary>sizeof(struct statx).</summary>
+    internal const int StatxSize = 256;
+
     /// <summary>
     /// struct statx from linux/stat.h: 256 bytes with the same layout on every architecture.
     /// Only the fields this program reads are declared.
     /// </summary>
-    [StructLayout(LayoutKind.Explicit, Size = 256)]
+    [StructLayout(LayoutKind.Explicit, Size = StatxSize)]
     private struct Statx
     {
         [FieldOffset(0)] public uint Mask;
-        [FieldOffset(32)] public ulong Inode;
-        [FieldOffset(136)] public uint DeviceMajor;
-        [FieldOffset(140)] public uint DeviceMinor;
-        [FieldOffset(144)] public ulong MountId;
+        [FieldOffset(StatxInodeOffset)] public ulong Inode;
+        [FieldOffset(StatxDeviceMajorOffset)] public uint DeviceMajor;
+        [FieldOffset(StatxDeviceMajorOffset + 4)] public uint DeviceMinor;
+        [FieldOffset(StatxMountIdOffset)] public ulong MountId;
     }
 
     /// <summary>

@@ -58,7 +58,7 @@ internal static class MountTable
     public static Fin<MountInfo> ParseLine(string line, string path)
     {
         var fields = line.Split(' ');
-        var separator = Array.IndexOf(fields, "-", FixedFieldCount);
+        var separator = fields.Length > FixedFieldCount ? Array.IndexOf(fields, "-", FixedFieldCount) : -1;
         if (separator < 0 || fields.Length != separator + 1 + TrailingFieldCount)
         {
             return Malformed(line, path, "no \" - \" separator followed by three fields");
