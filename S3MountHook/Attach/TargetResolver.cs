@@ -157,8 +157,9 @@ internal static class TargetResolver
             return "/";
         }
 
+        // Fin.Succ is explicit: LanguageExt would convert a bare string to an Error here.
         return fullPath.StartsWith(rootPath + "/", StringComparison.Ordinal)
-            ? fullPath[rootPath.Length..]
+            ? Fin<string>.Succ(fullPath[rootPath.Length..])
             : HookError.New(
                 HookErrorCode.TargetUnresolvable,
                 $"The target {target} resolved to {fullPath}, outside the container root {rootPath}.");

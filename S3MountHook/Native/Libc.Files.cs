@@ -111,8 +111,10 @@ internal static partial class Libc
         }
 
         // readlinkat(2) truncates silently, so a full buffer may hold a cut path.
+        // Fin.Succ is explicit because LanguageExt converts a string to an Error implicitly: in a
+        // conditional with an Error branch, a bare string would become the error message.
         return length < buffer.Length
-            ? System.Text.Encoding.UTF8.GetString(buffer, 0, (int)length)
+            ? Fin<string>.Succ(System.Text.Encoding.UTF8.GetString(buffer, 0, (int)length))
             : SyscallError.From("readlinkat", name, Errno.ENAMETOOLONG);
     }
 
