@@ -27,7 +27,7 @@ public sealed class AttachRaceTests(ITestOutputHelper output) : IDisposable
         var data = Path.Combine(container.RootPath, "data");
         var swap = Path.Combine(container.RootPath, "swap");
         Directory.CreateDirectory(data);
-        var climb = string.Concat(Enumerable.Repeat("../", 12)) + container.DecoyPath.TrimStart('/');
+        var climb = string.Concat(Enumerable.Repeat("../", 12)) + container.DecoyPath[1..];
         File.CreateSymbolicLink(swap, climb);
         Directory.CreateDirectory(container.RootPath + container.DecoyPath);
         var swapper = new Thread(() => SwapUntilStopped(data, swap));
@@ -70,7 +70,7 @@ public sealed class AttachRaceTests(ITestOutputHelper output) : IDisposable
             Assert.StartsWith(container.RootPath + "/", mountPoint, StringComparison.Ordinal);
         }
 
-        var decoyInside = Path.Combine($"/proc/{container.Pid}/root{container.DecoyPath}", container.MarkerName);
+        var decoyInside = $"/proc/{container.Pid}/root{container.DecoyPath}/{container.MarkerName}";
         Assert.False(File.Exists(decoyInside), "the mount reached the host directory");
     }
 

@@ -5,7 +5,9 @@ using Xunit;
 
 namespace S3MountHook.Tests.Attach;
 
-/// <summary>Attaches a tmpfs stand-in into a fake container; needs root. Runs one test at a time.</summary>
+/// <summary>
+/// Attaches a tmpfs stand-in into a fake container; needs root. Runs one test at a time.
+/// </summary>
 [Collection(MountTests.Name)]
 public sealed class MountAttacherTests : IDisposable
 {
@@ -21,7 +23,8 @@ public sealed class MountAttacherTests : IDisposable
         Assert.Equal("/data/inner", result.ResolvedTarget);
         Assert.Equal("before-pivot-root", result.Method);
         Assert.True(container.MarkerVisibleInside("/data/inner"));
-        Assert.False(File.Exists(Path.Combine(container.RootPath, "data/inner", container.MarkerName)));
+        var onHost = Path.Combine(container.RootPath, "data/inner", container.MarkerName);
+        Assert.False(File.Exists(onHost));
         Assert.Equal([container.RootPath + "/data/inner"], container.ClonesInside());
         Assert.Empty(container.ClonesOnHost());
     }
@@ -47,7 +50,7 @@ public sealed class MountAttacherTests : IDisposable
 
         Assert.Equal("/etc", result.ResolvedTarget);
         Assert.True(container.MarkerVisibleInside("/etc"));
-        Assert.False(File.Exists(Path.Combine($"/proc/{container.Pid}/root/etc", container.MarkerName)));
+        Assert.False(File.Exists($"/proc/{container.Pid}/root/etc/{container.MarkerName}"));
         Assert.False(File.Exists(Path.Combine("/etc", container.MarkerName)));
         Assert.Equal([container.RootPath + "/etc"], container.ClonesInside());
     }
@@ -56,15 +59,16 @@ public sealed class MountAttacherTests : IDisposable
     public void ClimbingLinkStopsAtRoot()
     {
         var inner = Directory.CreateDirectory(Path.Combine(container.RootPath, "a/b")).FullName;
-        Directory.CreateDirectory(Path.Combine(container.RootPath, container.DecoyPath.TrimStart('/')));
-        var climb = string.Concat(Enumerable.Repeat("../", 12)) + container.DecoyPath.TrimStart('/');
+        Directory.CreateDirectory(container.RootPath + container.DecoyPath);
+        var climb = string.Concat(Enumerable.Repeat("../", 12)) + container.DecoyPath[1..];
         File.CreateSymbolicLink(Path.Combine(inner, "up"), climb);
 
         var result = container.Attach("/a/b/up").ThrowIfFail();
 
         Assert.Equal(container.DecoyPath, result.ResolvedTarget);
         Assert.True(container.MarkerVisibleInside(container.DecoyPath));
-        Assert.False(File.Exists(Path.Combine($"/proc/{container.Pid}/root{container.DecoyPath}", container.MarkerName)));
+        var decoyInside = $"/proc/{container.Pid}/root{container.DecoyPath}/{container.MarkerName}";
+        Assert.False(File.Exists(decoyInside));
         Assert.Equal([container.RootPath + container.DecoyPath], container.ClonesInside());
     }
 
@@ -162,7 +166,8 @@ public sealed class MountAttacherTests : IDisposable
     {
         container.Attach("/data", readOnly: true).ThrowIfFail();
 
-        var write = () => File.WriteAllText(Path.Combine(container.SeenInside("/data"), "new"), "x");
+        var newFile = Path.Combine(container.SeenInside("/data"), "new");
+        var write = () => File.WriteAllText(newFile, "x");
 
         Assert.True(container.MarkerVisibleInside("/data"));
         Assert.ThrowsAny<IOException>(write);
@@ -204,7 +209,8 @@ public sealed class MountAttacherTests : IDisposable
     {
         Assert.True(MountAttacher.DetachStaging(container.StagingPath).IsSucc);
         Assert.True(MountAttacher.DetachStaging(container.StagingPath).IsSucc);
-        Assert.True(MountAttacher.DetachStaging(Path.Combine(container.StagingPath, "gone")).IsSucc);
+        var missing = Path.Combine(container.StagingPath, "gone");
+        Assert.True(MountAttacher.DetachStaging(missing).IsSucc);
     }
 
     [RootFact]
@@ -216,6 +222,21 @@ public sealed class MountAttacherTests : IDisposable
 
         Assert.Equal(HookErrorCode.SyscallFailed, CodeOf(result));
         Assert.Empty(container.ClonesInside());
+    }
+
+    [RootFact]
+    public void AttachClosesEveryDescriptor()
+    {
+        File.WriteAllText(Path.Combine(container.RootPath, "file"), "");
+        container.Attach("/warm").ThrowIfFail();
+        var before = Directory.GetFileSystemEntries("/proc/self/fd").Length;
+
+        var attached = container.Attach("/data");
+        var failed = container.Attach("/file");
+
+        Assert.True(attached.IsSucc);
+        Assert.True(failed.IsFail);
+        Assert.Equal(before, Directory.GetFileSystemEntries("/proc/self/fd").Length);
     }
 
     private static HookErrorCode? CodeOf<T>(LanguageExt.Fin<T> result) =>

@@ -25,7 +25,7 @@ public sealed class PivotRootTests : IDisposable
 
         Assert.Equal("after-pivot-root", result.Method);
         Assert.Equal("/data", result.ResolvedTarget);
-        Assert.True(File.Exists(Path.Combine($"/proc/{container.Pid}/root/data", container.MarkerName)));
+        Assert.True(File.Exists($"/proc/{container.Pid}/root/data/{container.MarkerName}"));
         Assert.Equal(["/data"], container.ClonesInside());
         Assert.Empty(container.ClonesOnHost());
     }

@@ -5,7 +5,9 @@ using Xunit;
 
 namespace S3MountHook.Tests.Native;
 
-/// <summary>Compiles a C program against the build machine's headers and prints each constant.</summary>
+/// <summary>
+/// Compiles a C program against the build machine's headers and prints each constant.
+/// </summary>
 public sealed class HeaderConstants : IDisposable
 {
     private const string Program = """
@@ -43,20 +45,37 @@ public sealed class HeaderConstants : IDisposable
 
     public HeaderConstants()
     {
+        try
+        {
+            Values = Compile();
+        }
+        catch
+        {
+            // xunit calls Dispose only after a constructor succeeds.
+            Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The constants as the C compiler computes them, keyed by the C expression.</summary>
+    public IReadOnlyDictionary<string, long> Values { get; }
+
+    public void Dispose() => directory.Delete(recursive: true);
+
+    private Dictionary<string, long> Compile()
+    {
         var source = Path.Combine(directory.FullName, "constants.c");
         var program = Path.Combine(directory.FullName, "constants");
         File.WriteAllText(source, Program);
         Commands.Run("gcc", "-o", program, source);
-        Values = Commands.Run(program)
+        return Commands.Run(program)
             .Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(line => line.Split('\t'))
-            .ToDictionary(pair => pair[0], pair => long.Parse(pair[1], CultureInfo.InvariantCulture));
+            .ToDictionary(
+                pair => pair[0],
+                pair => long.Parse(pair[1], CultureInfo.InvariantCulture));
     }
 
-    /// <summary>The constants as the C compiler sees them, keyed by the C expression.</summary>
-    public IReadOnlyDictionary<string, long> Values { get; }
-
-    public void Dispose() => directory.Delete(recursive: true);
 }
 
 public sealed class HeaderConstantsTests(HeaderConstants headers) : IClassFixture<HeaderConstants>

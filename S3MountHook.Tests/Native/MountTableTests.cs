@@ -11,7 +11,8 @@ public sealed class MountTableTests
     [Fact]
     public void ParseLineReadsEveryField()
     {
-        var line = "36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 shared:7 - ext3 /dev/root rw,errors=continue";
+        var line = "36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 shared:7 - "
+            + "ext3 /dev/root rw,errors=continue";
 
         var entry = MountTable.ParseLine(line, Source).ThrowIfFail();
 
@@ -30,7 +31,8 @@ public sealed class MountTableTests
     [Fact]
     public void ParseLineWithoutOptionalFields()
     {
-        var line = "612 29 0:52 / /run/s3/bucket rw,nosuid,nodev - fuse.mount-s3 mountpoint-s3 rw,user_id=0";
+        var line = "612 29 0:52 / /run/s3/bucket rw,nosuid,nodev - "
+            + "fuse.mount-s3 mountpoint-s3 rw,user_id=0";
 
         var entry = MountTable.ParseLine(line, Source).ThrowIfFail();
 

@@ -5,7 +5,9 @@ namespace S3MountHook.Tests.Support;
 /// <summary>Runs helper programs for tests and finds them on PATH.</summary>
 internal static class Commands
 {
-    /// <summary>Runs a program to completion and returns its stdout; a non-zero exit throws.</summary>
+    /// <summary>
+    /// Runs a program to completion and returns its stdout; a non-zero exit throws.
+    /// </summary>
     public static string Run(string program, params string[] arguments)
     {
         using var process = Process.Start(StartInfo(program, arguments))
@@ -15,13 +17,16 @@ internal static class Commands
         process.WaitForExit();
         if (process.ExitCode != 0)
         {
-            throw new InvalidOperationException($"{program} exited with {process.ExitCode}: {error}");
+            var message = $"{program} exited with {process.ExitCode}: {error}";
+            throw new InvalidOperationException(message);
         }
 
         return output;
     }
 
-    /// <summary>Returns true when <paramref name="program"/> is an executable file on PATH.</summary>
+    /// <summary>
+    /// Returns true when <paramref name="program"/> is an executable file on PATH.
+    /// </summary>
     public static bool Exists(string program) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "")
             .Split(':', StringSplitOptions.RemoveEmptyEntries)

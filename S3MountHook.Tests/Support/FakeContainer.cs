@@ -6,16 +6,17 @@ using S3MountHook.Native;
 namespace S3MountHook.Tests.Support;
 
 /// <summary>
-/// A stand-in for a runc container before pivot_root: a rootfs directory, a sleeping process in
-/// its own private mount namespace with the rootfs bind-mounted onto itself (as runc does), and a
-/// tmpfs at a staging directory in the test's namespace in place of the FUSE mount.
+/// A stand-in for a runc container before pivot_root. It has a rootfs directory and a sleeping
+/// process in its own private mount namespace, where the rootfs is bind-mounted onto itself as
+/// runc does. A tmpfs at a staging directory in the test's namespace stands in for the FUSE mount.
 /// Dispose kills the process, unmounts the staging tmpfs and removes every directory.
 /// </summary>
 internal sealed class FakeContainer : IDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(10);
 
-    private readonly DirectoryInfo baseDirectory = Directory.CreateTempSubdirectory("s3mh-attach-");
+    private readonly DirectoryInfo baseDirectory =
+        Directory.CreateTempSubdirectory("s3mh-attach-");
     private readonly Process? sleeper;
 
     public FakeContainer()
@@ -45,10 +46,14 @@ internal sealed class FakeContainer : IDisposable
 
     public string StagingPath { get; }
 
-    /// <summary>A host directory outside the rootfs that symbolic links in the tests point at.</summary>
+    /// <summary>
+    /// A host directory outside the rootfs that symbolic links in the tests point at.
+    /// </summary>
     public string DecoyPath { get; }
 
-    /// <summary>The tmpfs source name; every clone of the staging mount shows it in mountinfo.</summary>
+    /// <summary>
+    /// The tmpfs source name; every clone of the staging mount shows it in mountinfo.
+    /// </summary>
     public string StagingSource { get; }
 
     public string MarkerName { get; }
@@ -59,20 +64,27 @@ internal sealed class FakeContainer : IDisposable
     public Fin<AttachResult> Attach(string target, bool readOnly = false) =>
         MountAttacher.Attach(Request(target, readOnly), StagingCheck.AcceptAnyFileSystem);
 
-    /// <summary>The host path that shows <paramref name="containerPath"/> as the container sees it.</summary>
+    /// <summary>
+    /// The host path that shows <paramref name="containerPath"/> from inside the container.
+    /// </summary>
     public string SeenInside(string containerPath) => $"/proc/{Pid}/root{RootPath}{containerPath}";
 
     /// <summary>Returns true when the marker file is visible in that container directory.</summary>
     public bool MarkerVisibleInside(string containerPath) =>
         File.Exists(Path.Combine(SeenInside(containerPath), MarkerName));
 
-    /// <summary>Mount points of staging clones in the container's namespace, as the container sees them.</summary>
-    public IReadOnlyList<string> ClonesInside() => ClonesIn(MountTable.ReadProcess(Pid).ThrowIfFail());
+    /// <summary>
+    /// Mount points of staging clones in the container's namespace.
+    /// </summary>
+    public IReadOnlyList<string> ClonesInside() =>
+        ClonesIn(MountTable.ReadProcess(Pid).ThrowIfFail());
 
     /// <summary>Mount points of staging clones in the test's (host) namespace.</summary>
     public IReadOnlyList<string> ClonesOnHost() => ClonesIn(MountTable.ReadSelf().ThrowIfFail());
 
-    /// <summary>Runs <paramref name="work"/> on a thread inside the container's mount namespace.</summary>
+    /// <summary>
+    /// Runs <paramref name="work"/> on a thread inside the container's mount namespace.
+    /// </summary>
     public Fin<T> InNamespace<T>(Func<Fin<T>> work)
     {
         var path = $"/proc/{Pid}/ns/mnt";
@@ -101,7 +113,8 @@ internal sealed class FakeContainer : IDisposable
         unmounted.ThrowIfFail();
         if (leftovers.Count != 0)
         {
-            throw new InvalidOperationException($"mounts left on the host: {string.Join(", ", leftovers)}");
+            var list = string.Join(", ", leftovers);
+            throw new InvalidOperationException($"mounts left on the host: {list}");
         }
     }
 
@@ -124,7 +137,8 @@ internal sealed class FakeContainer : IDisposable
 
     private static Process StartSleeper()
     {
-        var info = Commands.StartInfo("unshare", "--mount", "--propagation", "private", "sleep", "300");
+        var info = Commands.StartInfo(
+            "unshare", "--mount", "--propagation", "private", "sleep", "300");
         return Process.Start(info) ?? throw new InvalidOperationException("unshare did not start");
     }
 
@@ -132,7 +146,9 @@ internal sealed class FakeContainer : IDisposable
     {
         var own = NamespaceOf("self");
         var pid = Pid.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var started = SpinWait.SpinUntil(() => NamespaceOf(pid) is { } link && link != own, StartTimeout);
+        var started = SpinWait.SpinUntil(
+            () => NamespaceOf(pid) is { } link && link != own,
+            StartTimeout);
         if (!started)
         {
             throw new TimeoutException($"unshare (pid {Pid}) did not enter a new mount namespace");

@@ -8,7 +8,9 @@ internal static class Requirements
     public static string? MissingCompiler() =>
         Commands.Exists("gcc") ? null : "gcc is not installed, so the C headers cannot be read";
 
-    /// <summary>The reason to skip tests that mount file systems and join mount namespaces.</summary>
+    /// <summary>
+    /// The reason to skip tests that mount file systems and join mount namespaces.
+    /// </summary>
     public static string? MissingMountPrivileges()
     {
         if (Environment.UserName != "root" && !IsEffectiveRoot())
@@ -26,7 +28,8 @@ internal static class Requirements
 
     private static bool IsEffectiveRoot() =>
         File.ReadLines("/proc/self/status")
-            .Any(line => line.StartsWith("Uid:", StringComparison.Ordinal) && line.Split('\t')[2] == "0");
+            .Where(line => line.StartsWith("Uid:", StringComparison.Ordinal))
+            .Any(line => line.Split('\t')[2] == "0");
 }
 
 /// <summary>A theory that runs only where gcc is installed.</summary>

@@ -5,7 +5,9 @@ using static LanguageExt.Prelude;
 
 namespace S3MountHook.Tests.Support;
 
-/// <summary>System calls that only tests need: mount(2), renameat2(2), chdir(2), pivot_root(2).</summary>
+/// <summary>
+/// System calls that only tests need: mount(2), renameat2(2), chdir(2), pivot_root(2).
+/// </summary>
 internal static partial class TestLibc
 {
     public const ulong MsReadOnly = 1;
@@ -14,8 +16,15 @@ internal static partial class TestLibc
     public const ulong MsRecursive = 16384;
     public const uint RenameExchange = 2;
 
-    public static Fin<Unit> Mount(string? source, string target, string? type, ulong flags, string? data) =>
-        MountRaw(source, target, type, flags, data) == 0 ? unit : SyscallError.Last("mount", target);
+    public static Fin<Unit> Mount(
+        string? source,
+        string target,
+        string? type,
+        ulong flags,
+        string? data) =>
+        MountRaw(source, target, type, flags, data) == 0
+            ? unit
+            : SyscallError.Last("mount", target);
 
     /// <summary>Swaps two paths atomically (RENAME_EXCHANGE); both must exist.</summary>
     public static Fin<Unit> Exchange(string first, string second) =>
@@ -28,7 +37,9 @@ internal static partial class TestLibc
 
     /// <summary>pivot_root(".", "."), as runc calls it; glibc has no wrapper.</summary>
     public static Fin<Unit> PivotRootHere() =>
-        PivotRootRaw(PivotRootNumber(), ".", ".") == 0 ? unit : SyscallError.Last("pivot_root", ".");
+        PivotRootRaw(PivotRootNumber(), ".", ".") == 0
+            ? unit
+            : SyscallError.Last("pivot_root", ".");
 
     private static long PivotRootNumber() => RuntimeInformation.ProcessArchitecture switch
     {
@@ -39,11 +50,21 @@ internal static partial class TestLibc
 
     [LibraryImport("libc", EntryPoint = "mount", SetLastError = true,
         StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int MountRaw(string? source, string target, string? type, ulong flags, string? data);
+    private static partial int MountRaw(
+        string? source,
+        string target,
+        string? type,
+        ulong flags,
+        string? data);
 
     [LibraryImport("libc", EntryPoint = "renameat2", SetLastError = true,
         StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int RenameAt2(int oldDirectory, string oldPath, int newDirectory, string newPath, uint flags);
+    private static partial int RenameAt2(
+        int oldDirectory,
+        string oldPath,
+        int newDirectory,
+        string newPath,
+        uint flags);
 
     [LibraryImport("libc", EntryPoint = "chdir", SetLastError = true,
         StringMarshalling = StringMarshalling.Utf8)]

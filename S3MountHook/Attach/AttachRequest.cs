@@ -1,8 +1,14 @@
 namespace S3MountHook.Attach;
 
-/// <summary>What to attach where: the input of <see cref="MountAttacher.Attach(AttachRequest)"/>.</summary>
-/// <param name="ContainerPid">The OCI state pid: the container's init, in the hook's (host) pid namespace.</param>
-/// <param name="RootPath">Absolute host path of the container root (the spec's root.path made absolute).</param>
+/// <summary>
+/// What to attach where: the input of <see cref="MountAttacher.Attach(AttachRequest)"/>.
+/// </summary>
+/// <param name="ContainerPid">
+/// The OCI state pid: the container's init, in the hook's (host) pid namespace.
+/// </param>
+/// <param name="RootPath">
+/// Absolute host path of the container root (the spec's root.path made absolute).
+/// </param>
 /// <param name="Target">
 /// Absolute path inside the container, already checked lexically: absolute, normalised, no "..".
 /// </param>

@@ -8,10 +8,14 @@ namespace S3MountHook.Attach;
 /// <summary>An open descriptor of the container's root directory and how it was found.</summary>
 internal sealed record ContainerRoot(FileDescriptor Descriptor, string Method) : IDisposable
 {
-    /// <summary>The method name when the root was found at RootPath in the container's namespace.</summary>
+    /// <summary>
+    /// The method name when the root was found at RootPath in the container's namespace.
+    /// </summary>
     public const string BeforePivotRoot = "before-pivot-root";
 
-    /// <summary>The method name when the root was the root directory of the container's init.</summary>
+    /// <summary>
+    /// The method name when the root was the root directory of the container's init.
+    /// </summary>
     public const string AfterPivotRoot = "after-pivot-root";
 
     private const int PathFlags = Libc.OPath | Libc.ODirectory | Libc.OCloexec;
@@ -22,7 +26,7 @@ internal sealed record ContainerRoot(FileDescriptor Descriptor, string Method) :
     /// is then still the namespace's copy of the host root, and the container root is the bind
     /// mount of RootPath onto itself inside that namespace. After pivot_root, the init's root is
     /// that bind mount. Both mounts show the inode of the host's RootPath, so comparing device and
-    /// inode with it tells the cases apart. Comparing the init's root with the namespace's "/"
+    /// inode with it distinguishes the cases. Comparing the init's root with the namespace's "/"
     /// would not: they are equal in both cases.
     /// </summary>
     public static Fin<ContainerRoot> Open(
@@ -39,10 +43,11 @@ internal sealed record ContainerRoot(FileDescriptor Descriptor, string Method) :
     public void Dispose() => Descriptor.Dispose();
 
     private static Fin<ContainerRoot> OpenAfterPivot(FileDescriptor processRoot) =>
-        Libc.OpenAt(processRoot, ".", PathFlags).Map(root => new ContainerRoot(root, AfterPivotRoot));
+        Libc.OpenAt(processRoot, ".", PathFlags)
+            .Map(root => new ContainerRoot(root, AfterPivotRoot));
 
     // RootPath comes from the runtime's bundle, not from the container, so an ordinary lookup from
-    // the init's root is safe here; nothing from the image has run yet before pivot_root.
+    // the init's root is safe here. Before pivot_root, no program from the image has run yet.
     private static Fin<ContainerRoot> OpenBeforePivot(
         FileDescriptor processRoot,
         FileIdentity host,
@@ -63,7 +68,8 @@ internal sealed record ContainerRoot(FileDescriptor Descriptor, string Method) :
             HookErrorCode.TargetUnresolvable,
             $"The container root {request.RootPath} is a different directory in the mount "
             + $"namespace of pid {request.ContainerPid} than on the host, so the mount point "
-            + "cannot be resolved. Check that the hook runs at the prestart or createRuntime stage.");
+            + "cannot be resolved. Check that the hook runs at the prestart or createRuntime "
+            + "stage.");
 
     private static string RelativeRootPath(string rootPath)
     {
@@ -71,5 +77,6 @@ internal sealed record ContainerRoot(FileDescriptor Descriptor, string Method) :
         return relative.Length == 0 ? "." : relative;
     }
 
-    private static string ProcessRootPath(AttachRequest request) => $"/proc/{request.ContainerPid}/root";
+    private static string ProcessRootPath(AttachRequest request) =>
+        $"/proc/{request.ContainerPid}/root";
 }

@@ -17,8 +17,11 @@ internal static class MountAttacher
     // fails with EINVAL.
     private const int NamespaceFlags = Libc.OReadOnly | Libc.OCloexec;
 
-    /// <summary>Attaches the FUSE mount at the staging path to the target inside the container.</summary>
-    public static Fin<AttachResult> Attach(AttachRequest request) => Attach(request, StagingCheck.RequireFuse);
+    /// <summary>
+    /// Attaches the FUSE mount at the staging path to the target inside the container.
+    /// </summary>
+    public static Fin<AttachResult> Attach(AttachRequest request) =>
+        Attach(request, StagingCheck.RequireFuse);
 
     /// <summary>Attaches with a chosen staging check; tests use a tmpfs in place of FUSE.</summary>
     internal static Fin<AttachResult> Attach(AttachRequest request, StagingCheck check) =>
@@ -29,7 +32,8 @@ internal static class MountAttacher
     /// Detaches the mounter's mount at the staging path (umount2 with MNT_DETACH). A path that is
     /// gone or no longer a mount point counts as done, so cleanup can run more than once.
     /// </summary>
-    internal static Fin<Unit> DetachStaging(string stagingPath) => Libc.UnmountDetached(stagingPath);
+    internal static Fin<Unit> DetachStaging(string stagingPath) =>
+        Libc.UnmountDetached(stagingPath);
 
     // The /proc/PID directory is opened once, so that the namespace and the root below it belong to
     // the same process even if the pid is reused meanwhile.

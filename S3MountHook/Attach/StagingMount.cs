@@ -15,7 +15,10 @@ internal static class StagingMount
     /// read-only when <paramref name="readOnly"/>. The clone disappears when its descriptor
     /// closes, so a failure after this step leaves no mount behind.
     /// </summary>
-    public static Fin<FileDescriptor> Clone(string stagingPath, StagingCheck check, bool readOnly) =>
+    public static Fin<FileDescriptor> Clone(
+        string stagingPath,
+        StagingCheck check,
+        bool readOnly) =>
         MountTable.ReadSelf()
             .Bind(table => FindStaging(table, stagingPath, check))
             .Bind(entry => Libc.Open(stagingPath, PathFlags)
@@ -57,13 +60,18 @@ internal static class StagingMount
 
     // A clone of a shared mount joins its peer group (clone_mnt in fs/namespace.c), so mount events
     // would travel between the host and the container. MS_PRIVATE cuts that link.
-    private static Fin<FileDescriptor> MakePrivate(FileDescriptor clone, string stagingPath, bool readOnly) =>
+    private static Fin<FileDescriptor> MakePrivate(
+        FileDescriptor clone,
+        string stagingPath,
+        bool readOnly) =>
         Libc.SetMountAttributes(clone, stagingPath, Libc.MsPrivate, readOnly).Map(_ => clone);
 
     private static Fin<Unit> Replaced(string stagingPath, int openedId, MountInfo entry) =>
         NotFound(
             $"The mount at the staging path {stagingPath} changed while it was opened "
-            + $"(mount ID {openedId}, expected {entry.MountId}). Retry once the mounter has settled.");
+            + $"(mount ID {openedId}, expected {entry.MountId}). Retry once the mounter has "
+            + "settled.");
 
-    private static Error NotFound(string message) => HookError.New(HookErrorCode.MountNotFound, message);
+    private static Error NotFound(string message) =>
+        HookError.New(HookErrorCode.MountNotFound, message);
 }

@@ -6,7 +6,9 @@ using S3MountHook.Native;
 
 namespace S3MountHook.Attach;
 
-/// <summary>An open descriptor of the resolved mount point and its path inside the container root.</summary>
+/// <summary>
+/// An open descriptor of the resolved mount point and its path inside the container root.
+/// </summary>
 internal sealed record ResolvedTarget(FileDescriptor Descriptor, string Path) : IDisposable
 {
     /// <inheritdoc/>
@@ -51,7 +53,8 @@ internal static class TargetResolver
 
         return OpenOrCreate(root, parts, target, rootPath)
             .BiMap(Succ: descriptor => descriptor, Fail: error => Unresolvable(target, error))
-            .Bind(descriptor => descriptor.TransferOrClose(d => Inspect(root, d, target, fdDirectory)));
+            .Bind(descriptor =>
+                descriptor.TransferOrClose(d => Inspect(root, d, target, fdDirectory)));
     }
 
     private static Fin<FileDescriptor> OpenOrCreate(
@@ -79,7 +82,8 @@ internal static class TargetResolver
         {
             var prefix = string.Join('/', parts, 0, count);
             var name = parts[count - 1];
-            current = current.Use(parent => OpenOrMakeChild(root, parent, prefix, name, target, rootPath));
+            current = current.Use(parent =>
+                OpenOrMakeChild(root, parent, prefix, name, target, rootPath));
         }
 
         return current;
@@ -102,26 +106,33 @@ internal static class TargetResolver
         return MakeDirectory(parent, name, target, rootPath).Bind(_ => OpenInRoot(root, prefix));
     }
 
-    private static Fin<Unit> MakeDirectory(FileDescriptor parent, string name, string target, string rootPath)
+    private static Fin<Unit> MakeDirectory(
+        FileDescriptor parent,
+        string name,
+        string target,
+        string rootPath)
     {
-        var made = Libc.MakeDirectoryAt(parent, name, DirectoryMode);
-        return made.FailedErrno() switch
+        var created = Libc.MakeDirectoryAt(parent, name, DirectoryMode);
+        return created.FailedErrno() switch
         {
-            // EEXIST: another process created it, or it is a dangling link, which the reopen reports.
+            // EEXIST: another process made the directory, or the name is a dangling link,
+            // which the reopen reports.
             Errno.EEXIST => Prelude.unit,
             Errno.EROFS => HookError.New(
                 HookErrorCode.RootReadOnly,
-                $"The container root {rootPath} is read-only, so the mount point {target} cannot be "
-                + "created. Point CONTAINER_MOUNTPOINT at a writable path or create the directory "
-                + "in the image."),
-            _ => made,
+                $"The container root {rootPath} is read-only, so the mount point {target} "
+                + "cannot be created. Point CONTAINER_MOUNTPOINT at a writable path or create "
+                + "the directory in the image."),
+            _ => created,
         };
     }
 
     private static Fin<FileDescriptor> OpenInRoot(FileDescriptor root, string relative)
     {
         var opened = Libc.OpenAt2(root, relative, DirectoryFlags, ResolveFlags);
-        for (var attempt = 1; attempt < MaxAttempts && opened.FailedErrno() == Errno.EAGAIN; attempt++)
+        for (var attempt = 1;
+            attempt < MaxAttempts && opened.FailedErrno() == Errno.EAGAIN;
+            attempt++)
         {
             opened = Libc.OpenAt2(root, relative, DirectoryFlags, ResolveFlags);
         }
@@ -162,7 +173,8 @@ internal static class TargetResolver
             ? Fin<string>.Succ(fullPath[rootPath.Length..])
             : HookError.New(
                 HookErrorCode.TargetUnresolvable,
-                $"The target {target} resolved to {fullPath}, outside the container root {rootPath}.");
+                $"The target {target} resolved to {fullPath}, outside the container root "
+                + $"{rootPath}.");
     }
 
     private static Fin<Unit> CheckLocation(string relative, string target)
@@ -177,14 +189,14 @@ internal static class TargetResolver
     private static bool IsWithin(string path, string tree) =>
         path == tree || path.StartsWith(tree + "/", StringComparison.Ordinal);
 
-    // A FUSE file system over the container's /, /proc, /sys or /dev would let whoever serves it
-    // feed the runtime, which later writes to files such as /proc/self/attr/exec.
+    // A FUSE file system over the container's /, /proc, /sys or /dev would let its server feed
+    // false data to the runtime, which later writes to files such as /proc/self/attr/exec.
     private static Error Rejected(string target, string resolved) =>
         HookError.New(
             HookErrorCode.TargetInvalid,
-            $"The mount point {target} resolves to {resolved} inside the container, which is the root, "
-            + "/proc, /sys, /dev or a procfs or sysfs mount. Point CONTAINER_MOUNTPOINT at another "
-            + "directory.");
+            $"The mount point {target} resolves to {resolved} inside the container, which is "
+            + "the root, /proc, /sys, /dev or a procfs or sysfs mount. Point "
+            + "CONTAINER_MOUNTPOINT at another directory.");
 
     // Failed system calls get this message; catalogue errors such as RootReadOnly pass unchanged.
     private static Error Unresolvable(string target, Error cause) =>

@@ -2,12 +2,14 @@ using LanguageExt;
 
 namespace S3MountHook.Native;
 
-/// <summary>Helpers that tie the lifetime of a descriptor to one step of a <see cref="Fin{A}"/> chain.</summary>
+/// <summary>
+/// Helpers that tie the lifetime of a descriptor to one step of a <see cref="Fin{A}"/> chain.
+/// </summary>
 internal static class Descriptors
 {
     /// <summary>
-    /// Runs <paramref name="body"/> with the opened resource and disposes it afterwards, on success,
-    /// failure and exception alike. A failed open passes its error through.
+    /// Runs <paramref name="body"/> with the opened resource and disposes it afterwards, on
+    /// success, failure and exception alike. A failed open passes its error through.
     /// </summary>
     public static Fin<TResult> Use<TResource, TResult>(
         this Fin<TResource> opened,
@@ -48,7 +50,9 @@ internal static class Descriptors
         return result;
     }
 
-    /// <summary>Returns the errno of a failed system call, or null for success or any other error.</summary>
+    /// <summary>
+    /// Returns the errno of a failed system call, or null for success or any other error.
+    /// </summary>
     public static int? FailedErrno<T>(this Fin<T> result) =>
         result.Match(Succ: _ => null, Fail: SyscallError.ErrnoOf);
 }

@@ -2,12 +2,16 @@ using System.Runtime.InteropServices;
 
 namespace S3MountHook.Native;
 
-/// <summary>An owned Linux file descriptor, closed exactly once when disposed or finalized.</summary>
+/// <summary>
+/// An owned Linux file descriptor, closed exactly once when disposed or finalized.
+/// </summary>
 internal sealed class FileDescriptor : SafeHandle
 {
     private const int InvalidNumber = -1;
 
-    /// <summary>Creates an invalid descriptor; the interop marshaller requires this constructor.</summary>
+    /// <summary>
+    /// Creates an invalid descriptor; the interop marshaller requires this constructor.
+    /// </summary>
     public FileDescriptor()
         : base(InvalidNumber, ownsHandle: true) { }
 

@@ -5,7 +5,7 @@ using static LanguageExt.Prelude;
 namespace S3MountHook.Native;
 
 /// <summary>
-/// Linux system calls, split over files by concern. Raw imports are private; the wrappers read
+/// Linux system calls, split over files by concern. Raw imports are private. The wrappers read
 /// errno at once and return a <see cref="SyscallFailure"/> that names the call and the path.
 /// </summary>
 internal static partial class Libc
@@ -13,9 +13,11 @@ internal static partial class Libc
     private const string LibraryName = "libc";
 
     // Flag values are the same on x86-64 and arm64 (asm-generic/fcntl.h, linux/openat2.h,
-    // linux/fcntl.h); a test compares each one with the C headers of the build machine.
+    // linux/fcntl.h). A test compares each one with the C headers of the build machine.
 
-    /// <summary>O_PATH: a descriptor that only names a location; it does not open the file.</summary>
+    /// <summary>
+    /// O_PATH: a descriptor that names a location without opening the file.
+    /// </summary>
     public const int OPath = 0x200000;
 
     /// <summary>O_DIRECTORY: fail with ENOTDIR unless the path resolves to a directory.</summary>
@@ -24,7 +26,9 @@ internal static partial class Libc
     /// <summary>O_NOFOLLOW: fail with ELOOP when the last component is a symbolic link.</summary>
     public const int ONoFollow = 0x20000;
 
-    /// <summary>O_CLOEXEC: close the descriptor on execve, so the mounter never inherits it.</summary>
+    /// <summary>
+    /// O_CLOEXEC: close the descriptor on execve, so the mounter never inherits it.
+    /// </summary>
     public const int OCloexec = 0x80000;
 
     /// <summary>O_RDONLY.</summary>
@@ -48,10 +52,14 @@ internal static partial class Libc
     /// <summary>RESOLVE_NO_MAGICLINKS: reject /proc magic links such as /proc/self/root.</summary>
     public const ulong ResolveNoMagicLinks = 0x02;
 
-    /// <summary>RESOLVE_IN_ROOT: treat the directory descriptor as "/" for the whole resolution.</summary>
+    /// <summary>
+    /// RESOLVE_IN_ROOT: treat the directory descriptor as "/" for the whole resolution.
+    /// </summary>
     public const ulong ResolveInRoot = 0x10;
 
-    /// <summary>SYS_openat2: the same number on x86-64 and arm64 (the unified table from 5.x).</summary>
+    /// <summary>
+    /// SYS_openat2: the same number on x86-64 and arm64 (the unified table from 5.x).
+    /// </summary>
     public const long SysOpenat2 = 437;
 
     /// <summary>Size of the kernel's first version of struct open_how.</summary>
@@ -69,7 +77,9 @@ internal static partial class Libc
         public ulong Resolve;
     }
 
-    /// <summary>Opens a path relative to the working directory and owns the new descriptor.</summary>
+    /// <summary>
+    /// Opens a path relative to the working directory and owns the new descriptor.
+    /// </summary>
     public static Fin<FileDescriptor> Open(string path, int flags) =>
         Owned(OpenAtCwd(AtFdCwd, path, flags, 0), "open", path);
 
@@ -87,12 +97,14 @@ internal static partial class Libc
         int flags,
         ulong resolve)
     {
-        var how = new OpenHow { Flags = (ulong)flags, Resolve = resolve };
-        var result = SyscallOpenAt2(SysOpenat2, directory, path, ref how, OpenHowSize);
+        var openHow = new OpenHow { Flags = (ulong)flags, Resolve = resolve };
+        var result = SyscallOpenAt2(SysOpenat2, directory, path, ref openHow, OpenHowSize);
         return Owned((int)result, "openat2", path);
     }
 
-    /// <summary>Creates a directory with the given permission bits (the umask still applies).</summary>
+    /// <summary>
+    /// Creates a directory with the given permission bits (the umask still applies).
+    /// </summary>
     public static Fin<Unit> MakeDirectoryAt(FileDescriptor directory, string name, uint mode) =>
         MkdirAtRaw(directory, name, mode) == 0 ? unit : SyscallError.Last("mkdirat", name);
 

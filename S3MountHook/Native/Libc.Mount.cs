@@ -6,7 +6,9 @@ namespace S3MountHook.Native;
 
 internal static partial class Libc
 {
-    /// <summary>OPEN_TREE_CLONE: return a detached copy of the mount instead of the mount itself.</summary>
+    /// <summary>
+    /// OPEN_TREE_CLONE: return a detached copy of the mount instead of the mount itself.
+    /// </summary>
     public const uint OpenTreeClone = 1;
 
     /// <summary>OPEN_TREE_CLOEXEC: the same value as O_CLOEXEC.</summary>
@@ -18,13 +20,17 @@ internal static partial class Libc
     /// <summary>MOVE_MOUNT_T_EMPTY_PATH: the destination is the "to" descriptor itself.</summary>
     public const uint MoveMountToEmptyPath = 0x40;
 
-    /// <summary>MNT_DETACH: lazy unmount; the mount disappears now and is freed when unused.</summary>
+    /// <summary>
+    /// MNT_DETACH: lazy unmount; the mount disappears now and is freed when unused.
+    /// </summary>
     public const int MntDetach = 2;
 
     /// <summary>MOUNT_ATTR_RDONLY for mount_setattr(2).</summary>
     public const ulong MountAttrReadOnly = 0x1;
 
-    /// <summary>MS_PRIVATE: the propagation type that neither sends nor receives mount events.</summary>
+    /// <summary>
+    /// MS_PRIVATE: the propagation type that neither sends nor receives mount events.
+    /// </summary>
     public const ulong MsPrivate = 1 << 18;
 
     /// <summary>SYS_open_tree (x86-64 and arm64).</summary>
@@ -55,7 +61,10 @@ internal static partial class Libc
     /// is detached: the kernel unmounts it when the last descriptor to it closes, unless
     /// move_mount attached it first.
     /// </summary>
-    public static Fin<FileDescriptor> CloneMount(FileDescriptor source, string path, uint extraFlags)
+    public static Fin<FileDescriptor> CloneMount(
+        FileDescriptor source,
+        string path,
+        uint extraFlags)
     {
         var flags = OpenTreeClone | OpenTreeCloexec | AtEmptyPath | extraFlags;
         var result = SyscallOpenTree(SysOpenTree, source, "", flags);
@@ -66,23 +75,32 @@ internal static partial class Libc
     /// Sets the propagation type and, when <paramref name="readOnly"/>, MOUNT_ATTR_RDONLY on the
     /// mount that <paramref name="mount"/> refers to. Detached mounts accept this as well.
     /// </summary>
-    public static Fin<Unit> SetMountAttributes(FileDescriptor mount, string path, ulong propagation, bool readOnly)
+    public static Fin<Unit> SetMountAttributes(
+        FileDescriptor mount,
+        string path,
+        ulong propagation,
+        bool readOnly)
     {
         var attributes = new MountAttr
         {
             AttrSet = readOnly ? MountAttrReadOnly : 0,
             Propagation = propagation,
         };
-        var result = SyscallMountSetattr(SysMountSetattr, mount, "", AtEmptyPath, ref attributes, MountAttrSize);
+        var result = SyscallMountSetattr(
+            SysMountSetattr, mount, "", AtEmptyPath, ref attributes, MountAttrSize);
         return result == 0 ? unit : SyscallError.Last("mount_setattr", path);
     }
 
     /// <summary>
-    /// Attaches the mount <paramref name="mount"/> refers to on the directory <paramref name="target"/>
-    /// refers to, with move_mount(2). Going through the descriptor means the path is not looked up
-    /// again, so a symbolic link swapped in after resolution cannot redirect the mount.
+    /// Attaches the mount that <paramref name="mount"/> refers to on the directory that
+    /// <paramref name="target"/> refers to, with move_mount(2). Going through the descriptor
+    /// means the path is not looked up again, so a symbolic link swapped in after resolution
+    /// cannot redirect the mount.
     /// </summary>
-    public static Fin<Unit> MoveMount(FileDescriptor mount, FileDescriptor target, string targetPath)
+    public static Fin<Unit> MoveMount(
+        FileDescriptor mount,
+        FileDescriptor target,
+        string targetPath)
     {
         var flags = MoveMountFromEmptyPath | MoveMountToEmptyPath;
         var result = SyscallMoveMount(SysMoveMount, mount, "", target, "", flags);
@@ -91,7 +109,7 @@ internal static partial class Libc
 
     /// <summary>
     /// Detaches the mount at <paramref name="path"/> with umount2(path, MNT_DETACH). A path that no
-    /// longer exists or holds no mount counts as already unmounted.
+    /// longer exists or is not a mount point counts as already unmounted.
     /// </summary>
     public static Fin<Unit> UnmountDetached(string path)
     {
@@ -112,7 +130,11 @@ internal static partial class Libc
 
     [LibraryImport(LibraryName, EntryPoint = "syscall", SetLastError = true,
         StringMarshalling = StringMarshalling.Utf8)]
-    private static partial long SyscallOpenTree(long number, SafeHandle source, string path, uint flags);
+    private static partial long SyscallOpenTree(
+        long number,
+        SafeHandle source,
+        string path,
+        uint flags);
 
     [LibraryImport(LibraryName, EntryPoint = "syscall", SetLastError = true,
         StringMarshalling = StringMarshalling.Utf8)]

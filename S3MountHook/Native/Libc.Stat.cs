@@ -4,12 +4,22 @@ using LanguageExt;
 
 namespace S3MountHook.Native;
 
-/// <summary>The device and inode that identify a file, and the id of the mount it was reached through.</summary>
-internal readonly record struct FileIdentity(uint DeviceMajor, uint DeviceMinor, ulong Inode, ulong MountId)
+/// <summary>
+/// The device and inode that identify a file, and the id of the mount it was reached through.
+/// </summary>
+internal readonly record struct FileIdentity(
+    uint DeviceMajor,
+    uint DeviceMinor,
+    ulong Inode,
+    ulong MountId)
 {
-    /// <summary>Returns true when both identities name the same inode, whatever mount reached it.</summary>
+    /// <summary>
+    /// Returns true when both identities name the same inode, whatever mount reached it.
+    /// </summary>
     public bool IsSameInode(FileIdentity other) =>
-        DeviceMajor == other.DeviceMajor && DeviceMinor == other.DeviceMinor && Inode == other.Inode;
+        DeviceMajor == other.DeviceMajor
+        && DeviceMinor == other.DeviceMinor
+        && Inode == other.Inode;
 }
 
 internal static partial class Libc
@@ -20,7 +30,9 @@ internal static partial class Libc
     /// <summary>SYSFS_MAGIC from linux/magic.h.</summary>
     public const long SysfsMagic = 0x62656572;
 
-    /// <summary>STATX_INO: request stx_ino (and with it the device numbers, which are always filled).</summary>
+    /// <summary>
+    /// STATX_INO: request stx_ino (and with it the device numbers, which are always filled).
+    /// </summary>
     public const uint StatxIno = 0x100;
 
     /// <summary>STATX_MNT_ID: request stx_mnt_id (Linux 5.8 and later).</summary>
@@ -82,7 +94,9 @@ internal static partial class Libc
         return new FileIdentity(buffer.DeviceMajor, buffer.DeviceMinor, buffer.Inode, mountId);
     }
 
-    /// <summary>Returns f_type, the file system magic number, of an open descriptor (fstatfs(2)).</summary>
+    /// <summary>
+    /// Returns f_type, the file system magic number, of an open descriptor (fstatfs(2)).
+    /// </summary>
     public static Fin<long> FileSystemType(FileDescriptor descriptor, string path)
     {
         var buffer = default(StatfsBuffer);

@@ -22,7 +22,8 @@ internal sealed record MountInfo(
 /// <summary>Reads and queries the mount table of a process.</summary>
 internal static class MountTable
 {
-    // Fields before the optional ones: mount ID, parent ID, major:minor, root, mount point, options.
+    // Fields before the optional ones: mount ID, parent ID, major:minor, root, mount point and
+    // mount options.
     private const int FixedFieldCount = 6;
 
     // Fields after the " - " separator: file system type, source, super options.
@@ -31,11 +32,15 @@ internal static class MountTable
     /// <summary>Reads /proc/self/mountinfo, the mount namespace of the calling thread.</summary>
     public static Fin<IReadOnlyList<MountInfo>> ReadSelf() => Read("/proc/self/mountinfo");
 
-    /// <summary>Reads the mount table of process <paramref name="pid"/>, seen from its mount namespace.</summary>
+    /// <summary>
+    /// Reads the mount table of process <paramref name="pid"/>, seen from its mount namespace.
+    /// </summary>
     public static Fin<IReadOnlyList<MountInfo>> ReadProcess(int pid) =>
         Read($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/mountinfo");
 
-    /// <summary>Parses the whole text of a mountinfo file; a malformed line fails the parse.</summary>
+    /// <summary>
+    /// Parses the whole text of a mountinfo file; a malformed line fails the parse.
+    /// </summary>
     public static Fin<IReadOnlyList<MountInfo>> Parse(string text, string path)
     {
         var entries = new List<MountInfo>();
@@ -58,7 +63,9 @@ internal static class MountTable
     public static Fin<MountInfo> ParseLine(string line, string path)
     {
         var fields = line.Split(' ');
-        var separator = fields.Length > FixedFieldCount ? Array.IndexOf(fields, "-", FixedFieldCount) : -1;
+        var separator = fields.Length > FixedFieldCount
+            ? Array.IndexOf(fields, "-", FixedFieldCount)
+            : -1;
         if (separator < 0 || fields.Length != separator + 1 + TrailingFieldCount)
         {
             return Malformed(line, path, "no \" - \" separator followed by three fields");
@@ -94,7 +101,9 @@ internal static class MountTable
         return ReadText(path).Bind(text => FindMountIdLine(text, path));
     }
 
-    /// <summary>Decodes the octal escapes (\040 space, \011 tab, \012 newline, \134 backslash).</summary>
+    /// <summary>
+    /// Decodes the octal escapes (\040 space, \011 tab, \012 newline, \134 backslash).
+    /// </summary>
     public static string Unescape(string field)
     {
         if (!field.Contains('\\', StringComparison.Ordinal))
@@ -156,10 +165,13 @@ internal static class MountTable
     private static Fin<int> FindMountIdLine(string text, string path)
     {
         const string prefix = "mnt_id:";
-        var line = text.Split('\n').FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal));
+        var line = text.Split('\n')
+            .FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal));
         return line is not null && TryParseId(line[prefix.Length..].Trim(), out var id)
             ? id
-            : HookError.New(HookErrorCode.MountNotFound, $"{path} has no mnt_id line; Linux 3.15 or later is required.");
+            : HookError.New(
+                HookErrorCode.MountNotFound,
+                $"{path} has no mnt_id line. Linux 3.15 or later is required.");
     }
 
     private static bool IsOctalEscape(string field, int index) =>
@@ -171,5 +183,7 @@ internal static class MountTable
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out id);
 
     private static Error Malformed(string line, string path, string reason) =>
-        HookError.New(HookErrorCode.MountNotFound, $"{path} contains a malformed line ({reason}): \"{line}\"");
+        HookError.New(
+            HookErrorCode.MountNotFound,
+            $"{path} contains a malformed line ({reason}): \"{line}\"");
 }

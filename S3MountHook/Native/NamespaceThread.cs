@@ -12,14 +12,17 @@ internal static class NamespaceThread
     /// setns(2) rejects CLONE_NEWNS with EINVAL while the caller shares its root and working
     /// directory with other threads, and every thread of a .NET process does until it unshares
     /// CLONE_FS. Only this thread changes namespace, and the change ends with the thread.
-    /// A thread-pool thread would carry the namespace into later work, so this must be a new thread.
+    /// A thread-pool thread would carry the namespace into later work, so this is a new thread.
     /// </summary>
     /// <remarks>
-    /// NOTE: under the JIT (tests, not the Native AOT binary) an assembly first needed on this
-    /// thread is loaded by its path inside the joined namespace, so callers touch every type the
-    /// work uses before switching when that namespace lacks the host's files.
+    /// NOTE: under the JIT (tests, not the Native AOT binary), an assembly first needed on this
+    /// thread is loaded by its path inside the joined namespace. Where that namespace lacks the
+    /// host's files, run the same code once before switching.
     /// </remarks>
-    public static Fin<T> Run<T>(FileDescriptor mountNamespace, string namespacePath, Func<Fin<T>> work)
+    public static Fin<T> Run<T>(
+        FileDescriptor mountNamespace,
+        string namespacePath,
+        Func<Fin<T>> work)
     {
         var result = Fin<T>.Fail(Error.New("the namespace thread ended without a result"));
         var thread = new Thread(() => result = Enter(mountNamespace, namespacePath, work))
@@ -32,7 +35,10 @@ internal static class NamespaceThread
         return result;
     }
 
-    private static Fin<T> Enter<T>(FileDescriptor mountNamespace, string namespacePath, Func<Fin<T>> work)
+    private static Fin<T> Enter<T>(
+        FileDescriptor mountNamespace,
+        string namespacePath,
+        Func<Fin<T>> work)
     {
         try
         {
