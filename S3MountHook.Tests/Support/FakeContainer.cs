@@ -19,7 +19,10 @@ internal sealed class FakeContainer : IDisposable
         Directory.CreateTempSubdirectory("s3mh-attach-");
     private readonly Process? sleeper;
 
-    public FakeContainer()
+    /// <param name="mountTmpfs">
+    /// Mount the tmpfs stand-in at the staging directory; false leaves it empty for a real mounter.
+    /// </param>
+    public FakeContainer(bool mountTmpfs = true)
     {
         RootPath = Create("rootfs");
         StagingPath = Create("staging");
@@ -30,7 +33,7 @@ internal sealed class FakeContainer : IDisposable
         {
             sleeper = StartSleeper();
             Pid = sleeper.Id;
-            Prepare();
+            Prepare(mountTmpfs);
         }
         catch
         {
@@ -123,16 +126,20 @@ internal sealed class FakeContainer : IDisposable
             .Select(entry => entry.MountPoint)
             .ToList();
 
-    private void Prepare()
+    private void Prepare(bool mountTmpfs)
     {
         WaitForOwnNamespace();
         var bind = TestLibc.MsBind | TestLibc.MsRecursive;
         InNamespace(() => TestLibc.Mount(RootPath, RootPath, null, bind, null)).ThrowIfFail();
-        TestLibc.Mount(StagingSource, StagingPath, "tmpfs", 0, "size=1m,mode=0755").ThrowIfFail();
-        File.WriteAllText(Path.Combine(StagingPath, MarkerName), StagingSource);
+        if (mountTmpfs)
+        {
+            TestLibc.Mount(StagingSource, StagingPath, "tmpfs", 0, "size=1m,mode=0755").ThrowIfFail();
+            File.WriteAllText(Path.Combine(StagingPath, MarkerName), StagingSource);
+        }
     }
 
-    private string Create(string name) =>
+    /// <summary>Creates a directory below the fixture's temporary directory.</summary>
+    public string Create(string name) =>
         Directory.CreateDirectory(Path.Combine(baseDirectory.FullName, name)).FullName;
 
     private static Process StartSleeper()

@@ -26,6 +26,11 @@ internal static class Requirements
         return Commands.Exists("unshare") ? null : "unshare from util-linux is not installed";
     }
 
+    /// <summary>The reason to skip tests that mount a real FUSE file system with rclone.</summary>
+    public static string? MissingRclone() =>
+        MissingMountPrivileges()
+        ?? (Commands.Exists("rclone") ? null : "rclone is not installed, so no FUSE server exists");
+
     private static bool IsEffectiveRoot() =>
         File.ReadLines("/proc/self/status")
             .Where(line => line.StartsWith("Uid:", StringComparison.Ordinal))
@@ -48,4 +53,10 @@ public sealed class RootFactAttribute : FactAttribute
 public sealed class RootTheoryAttribute : TheoryAttribute
 {
     public RootTheoryAttribute() => Skip = Requirements.MissingMountPrivileges();
+}
+
+/// <summary>A fact that runs only as root with FUSE, util-linux and rclone present.</summary>
+public sealed class RcloneFactAttribute : FactAttribute
+{
+    public RcloneFactAttribute() => Skip = Requirements.MissingRclone();
 }
