@@ -1,3 +1,4 @@
+using System.Runtime.Versioning;
 using S3MountHook.Attach;
 using S3MountHook.Errors;
 using S3MountHook.Tests.Support;
@@ -27,6 +28,25 @@ public sealed class MountAttacherTests : IDisposable
         Assert.False(File.Exists(onHost));
         Assert.Equal([container.RootPath + "/data/inner"], container.ClonesInside());
         Assert.Empty(container.ClonesOnHost());
+    }
+
+    [RootFact]
+    [SupportedOSPlatform("linux")]
+    public void CreatedDirectoriesIgnoreUmask()
+    {
+        var previous = TestLibc.Umask(0b000_111_111);
+        try
+        {
+            container.Attach("/made/here").ThrowIfFail();
+        }
+        finally
+        {
+            _ = TestLibc.Umask(previous);
+        }
+
+        var expected = (UnixFileMode)0b111_101_101;
+        Assert.Equal(expected, File.GetUnixFileMode(Path.Combine(container.RootPath, "made")));
+        Assert.Equal(expected, File.GetUnixFileMode(Path.Combine(container.RootPath, "made/here")));
     }
 
     [RootFact]

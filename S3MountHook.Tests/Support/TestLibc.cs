@@ -48,6 +48,9 @@ internal static partial class TestLibc
         var other => throw new PlatformNotSupportedException($"no pivot_root number for {other}"),
     };
 
+    [LibraryImport("libc", EntryPoint = "umask")]
+    public static partial uint Umask(uint mask);
+
     [LibraryImport("libc", EntryPoint = "mount", SetLastError = true,
         StringMarshalling = StringMarshalling.Utf8)]
     private static partial int MountRaw(

@@ -17,6 +17,8 @@ internal static class MountAttacher
     // fails with EINVAL.
     private const int NamespaceFlags = Libc.OReadOnly | Libc.OCloexec;
 
+    private const uint DirectoryUmask = 0b000_010_010; // 022
+
     /// <summary>
     /// Attaches the FUSE mount at the staging path to the target inside the container.
     /// </summary>
@@ -61,6 +63,20 @@ internal static class MountAttacher
                     () => AttachInNamespace(request, clone, processRoot, hostRoot, fdDirectory))));
 
     private static Fin<AttachResult> AttachInNamespace(
+        AttachRequest request,
+        FileDescriptor clone,
+        FileDescriptor processRoot,
+        FileDescriptor hostRoot,
+        FileDescriptor fdDirectory)
+    {
+        // mkdirat applies the umask, which the runtime passes on to the hook. This thread has its
+        // own umask after unshare(CLONE_FS), so 022 here makes created directories 0755 without
+        // touching other threads.
+        Libc.SetFileCreationMask(DirectoryUmask);
+        return AttachInRoot(request, clone, processRoot, hostRoot, fdDirectory);
+    }
+
+    private static Fin<AttachResult> AttachInRoot(
         AttachRequest request,
         FileDescriptor clone,
         FileDescriptor processRoot,

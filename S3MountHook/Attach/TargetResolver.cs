@@ -71,6 +71,8 @@ internal static class TargetResolver
 
     // Each step resolves the whole prefix again from the root, so a component swapped for a
     // symbolic link between steps still resolves inside the root.
+    // NOTE: directories created here stay when a later step fails. They are empty, 0755 and
+    // owned by the hook's user (root), inside the container root only.
     private static Fin<FileDescriptor> CreateComponents(
         FileDescriptor root,
         string[] parts,

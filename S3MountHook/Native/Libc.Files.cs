@@ -130,6 +130,12 @@ internal static partial class Libc
             : SyscallError.From("readlinkat", name, Errno.ENAMETOOLONG);
     }
 
+    /// <summary>
+    /// Sets the file mode creation mask and returns the previous one (umask(2) cannot fail).
+    /// The mask belongs to the filesystem context, so after unshare(CLONE_FS) it is per thread.
+    /// </summary>
+    public static uint SetFileCreationMask(uint mask) => UmaskRaw(mask);
+
     /// <summary>Closes a descriptor number; only <see cref="FileDescriptor"/> calls this.</summary>
     internal static bool Close(int number) => CloseRaw(number) == 0;
 
@@ -166,6 +172,9 @@ internal static partial class Libc
         string name,
         [Out] byte[] buffer,
         nint size);
+
+    [LibraryImport(LibraryName, EntryPoint = "umask")]
+    private static partial uint UmaskRaw(uint mask);
 
     [LibraryImport(LibraryName, EntryPoint = "close", SetLastError = true)]
     private static partial int CloseRaw(int number);
