@@ -33,6 +33,8 @@ public sealed class HeaderConstants : IDisposable
             SHOW(SYS_open_tree); SHOW(SYS_move_mount); SHOW(SYS_openat2); SHOW(SYS_mount_setattr);
             SHOW(STATX_INO); SHOW(STATX_MNT_ID);
             SHOW(PROC_SUPER_MAGIC); SHOW(SYSFS_MAGIC);
+            SHOW(MS_RDONLY); SHOW(MS_REMOUNT); SHOW(MS_BIND); SHOW(MS_REC);
+            SHOW(RENAME_EXCHANGE); SHOW(SYS_pivot_root);
             SHOW(offsetof(struct statx, stx_ino));
             SHOW(offsetof(struct statx, stx_dev_major));
             SHOW(offsetof(struct statx, stx_mnt_id));
@@ -115,6 +117,12 @@ public sealed class HeaderConstantsTests(HeaderConstants headers) : IClassFixtur
         { "offsetof(struct statx, stx_dev_major)", Libc.StatxDeviceMajorOffset },
         { "offsetof(struct statx, stx_mnt_id)", Libc.StatxMountIdOffset },
         { "sizeof(struct statx)", Libc.StatxSize },
+        { "MS_RDONLY", (long)TestLibc.MsReadOnly },
+        { "MS_REMOUNT", (long)TestLibc.MsRemount },
+        { "MS_BIND", (long)TestLibc.MsBind },
+        { "MS_REC", (long)TestLibc.MsRecursive },
+        { "RENAME_EXCHANGE", TestLibc.RenameExchange },
+        { "SYS_pivot_root", TestLibc.PivotRootNumber() },
     };
 
     [GccTheory]

@@ -8,7 +8,7 @@ namespace S3MountHook.Tests.Support;
 /// <summary>
 /// A stand-in for a runc container before pivot_root. It has a rootfs directory and a sleeping
 /// process in its own private mount namespace, where the rootfs is bind-mounted onto itself as
-/// runc does. A tmpfs at a staging directory in the test's namespace stands in for the FUSE mount.
+/// runc does. A tmpfs at a staging directory in the test's namespace replaces the FUSE mount.
 /// Dispose kills the process, unmounts the staging tmpfs and removes every directory.
 /// </summary>
 internal sealed class FakeContainer : IDisposable
@@ -162,7 +162,7 @@ internal sealed class FakeContainer : IDisposable
         }
     }
 
-    // The link reads "mnt:[INODE]"; a different inode means a different namespace.
+    // The link reads "mnt:[INODE]", and a different inode means a different namespace.
     private static string? NamespaceOf(string process)
     {
         try

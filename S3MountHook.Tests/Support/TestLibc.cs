@@ -6,7 +6,8 @@ using static LanguageExt.Prelude;
 namespace S3MountHook.Tests.Support;
 
 /// <summary>
-/// System calls that only tests need: mount(2), renameat2(2), chdir(2), pivot_root(2).
+/// System calls that only tests need: mount(2), renameat2(2), chdir(2), pivot_root(2) and
+/// umask(2).
 /// </summary>
 internal static partial class TestLibc
 {
@@ -41,7 +42,7 @@ internal static partial class TestLibc
             ? unit
             : SyscallError.Last("pivot_root", ".");
 
-    private static long PivotRootNumber() => RuntimeInformation.ProcessArchitecture switch
+    public static long PivotRootNumber() => RuntimeInformation.ProcessArchitecture switch
     {
         Architecture.X64 => 155,
         Architecture.Arm64 => 41,
