@@ -133,7 +133,8 @@ internal sealed class FakeContainer : IDisposable
         InNamespace(() => TestLibc.Mount(RootPath, RootPath, null, bind, null)).ThrowIfFail();
         if (mountTmpfs)
         {
-            TestLibc.Mount(StagingSource, StagingPath, "tmpfs", 0, "size=1m,mode=0755").ThrowIfFail();
+            TestLibc.Mount(StagingSource, StagingPath, "tmpfs", 0, "size=1m,mode=0755")
+                .ThrowIfFail();
             File.WriteAllText(Path.Combine(StagingPath, MarkerName), StagingSource);
         }
     }
