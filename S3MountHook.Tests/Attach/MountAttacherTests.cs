@@ -155,12 +155,14 @@ public sealed class MountAttacherTests : IDisposable
         Assert.Empty(container.ClonesInside());
     }
 
-    [RootFact]
-    public void ProcfsElsewhereIsRejected()
+    [RootTheory]
+    [InlineData("proc")]
+    [InlineData("sysfs")]
+    public void KernelFileSystemElsewhereIsRejected(string type)
     {
         var other = Path.Combine(container.RootPath, "other");
         Directory.CreateDirectory(other);
-        container.InNamespace(() => TestLibc.Mount("proc", other, "proc", 0, null)).ThrowIfFail();
+        container.InNamespace(() => TestLibc.Mount(type, other, type, 0, null)).ThrowIfFail();
 
         var result = container.Attach("/other");
 

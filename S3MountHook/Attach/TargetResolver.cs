@@ -48,7 +48,7 @@ internal static class TargetResolver
         var parts = target.Split('/', StringSplitOptions.RemoveEmptyEntries);
         if (parts.Length == 0)
         {
-            return Rejected(target, "/");
+            return Rejected(target, "/", "the container root");
         }
 
         return OpenOrCreate(root, parts, target, rootPath)
@@ -181,24 +181,34 @@ internal static class TargetResolver
 
     private static Fin<Unit> CheckLocation(string relative, string target)
     {
-        var forbidden = relative == "/" || ForbiddenTrees.Any(tree => IsWithin(relative, tree));
-        return forbidden ? Rejected(target, relative) : Prelude.unit;
+        if (relative == "/")
+        {
+            return Rejected(target, relative, "the container root");
+        }
+
+        var tree = ForbiddenTrees.FirstOrDefault(tree => IsWithin(relative, tree));
+        return tree is null ? Prelude.unit : Rejected(target, relative, $"inside {tree}");
     }
 
     private static Fin<Unit> CheckFileSystem(long magic, string relative, string target) =>
-        magic is Libc.ProcSuperMagic or Libc.SysfsMagic ? Rejected(target, relative) : Prelude.unit;
+        magic switch
+        {
+            Libc.ProcSuperMagic => Rejected(target, relative, "on a procfs mount"),
+            Libc.SysfsMagic => Rejected(target, relative, "on a sysfs mount"),
+            _ => Prelude.unit,
+        };
 
     private static bool IsWithin(string path, string tree) =>
         path == tree || path.StartsWith(tree + "/", StringComparison.Ordinal);
 
     // A FUSE file system over the container's /, /proc, /sys or /dev would let its server feed
     // false data to the runtime, which later writes to files such as /proc/self/attr/exec.
-    private static Error Rejected(string target, string resolved) =>
+    private static Error Rejected(string target, string resolved, string place) =>
         HookError.New(
             HookErrorCode.TargetInvalid,
-            $"The mount point {target} resolves to {resolved} inside the container, which is "
-            + "the root, /proc, /sys, /dev or a procfs or sysfs mount. Point "
-            + "CONTAINER_MOUNTPOINT at another directory.");
+            $"The mount point {target} resolves to {resolved}, {place}. A mount there would hide "
+            + "files that the container and its runtime rely on. Point CONTAINER_MOUNTPOINT at "
+            + "another directory.");
 
     // Failed system calls get this message; catalogue errors such as RootReadOnly pass unchanged.
     private static Error Unresolvable(string target, Error cause) =>
