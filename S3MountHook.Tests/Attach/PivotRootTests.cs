@@ -30,6 +30,32 @@ public sealed class PivotRootTests : IDisposable
         Assert.Empty(container.ClonesOnHost());
     }
 
+    [RootFact]
+    public void NamespaceRootMatchesInitRoot()
+    {
+        // The attach step cannot tell the two cases apart by comparing these, because the kernel
+        // makes them equal before and after pivot_root. This test records that behaviour.
+        container.Attach("/warm").ThrowIfFail();
+        container.DetachClonesInside();
+        var before = InitRootMatchesNamespaceRoot();
+        PivotIntoRootfs();
+
+        var after = InitRootMatchesNamespaceRoot();
+
+        Assert.True(before);
+        Assert.True(after);
+    }
+
+    private bool InitRootMatchesNamespaceRoot()
+    {
+        const int flags = Libc.OPath | Libc.ODirectory | Libc.OCloexec;
+        var initRoot = $"/proc/{container.Pid}/root";
+        var init = Libc.Open(initRoot, flags).Use(root => Libc.Identify(root, initRoot));
+        var inside = container.InNamespace(() =>
+            Libc.Open("/", flags).Use(root => Libc.Identify(root, "/")));
+        return init.ThrowIfFail() == inside.ThrowIfFail();
+    }
+
     // runc's sequence: pivot_root(".", ".") stacks the old root on the new one, and a lazy
     // unmount of "." removes it. pivot_root changes the root of every process that used the old
     // one, so the sleeping process ends up inside the rootfs.
