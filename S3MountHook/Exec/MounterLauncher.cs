@@ -45,7 +45,7 @@ internal static class MounterLauncher
 
     private static Fin<Unit> Prepare(string logPath)
     {
-        Libc.Umask(UnixMode.OwnerOnlyMask);
+        Libc.SetFileCreationMask(UnixMode.OwnerOnlyMask);
         return
             from log in Libc.OpenForStdio(logPath, Libc.OWrOnly | Libc.OCreat | Libc.OAppend, UnixMode.OwnerReadWrite)
             from input in Libc.OpenForStdio("/dev/null", Libc.ORdOnly, 0)

@@ -8,8 +8,6 @@ namespace S3MountHook.Native;
 /// <summary>Process and descriptor calls used to start and stop the mounter (glibc, Linux).</summary>
 internal static partial class Libc
 {
-    private const string LibraryName = "libc";
-
     /// <summary>open(2) flags, from asm-generic/fcntl.h (the same on x86-64 and arm64).</summary>
     internal const int ORdOnly = 0, OWrOnly = 1, OCreat = 0x40, OExcl = 0x80, OAppend = 0x400;
 
@@ -31,9 +29,6 @@ internal static partial class Libc
     [LibraryImport(LibraryName, EntryPoint = "chdir", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int ChdirRaw(string path);
 
-    [LibraryImport(LibraryName, EntryPoint = "umask")]
-    private static partial uint UmaskRaw(uint mask);
-
     [LibraryImport(LibraryName, EntryPoint = "close_range", SetLastError = true)]
     private static partial int CloseRangeRaw(uint first, uint last, uint flags);
 
@@ -46,12 +41,10 @@ internal static partial class Libc
     /// <summary>Opens a path and returns the raw descriptor, for the launcher's stdio only.</summary>
     public static Fin<int> OpenForStdio(string path, int flags, int mode)
     {
-        var fd = OpenRaw(path, flags | ONoFollowForStdio, mode);
+        // O_NOFOLLOW: a log path that is a symbolic link is refused.
+        var fd = OpenRaw(path, flags | ONoFollow, mode);
         return fd >= 0 ? fd : FinFail<int>(SyscallError.Last("open", path));
     }
-
-    // O_NOFOLLOW (0x20000 on x86-64, 0x8000 on arm64): a log path that is a symlink is refused.
-    private static int ONoFollowForStdio => RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? 0x8000 : 0x20000;
 
     /// <summary>dup2(2).</summary>
     public static Fin<Unit> Dup2(int oldFd, int newFd) =>
@@ -64,9 +57,6 @@ internal static partial class Libc
     /// <summary>chdir(2).</summary>
     public static Fin<Unit> Chdir(string path) =>
         ChdirRaw(path) == 0 ? unit : FinFail<Unit>(SyscallError.Last("chdir", path));
-
-    /// <summary>umask(2); returns the previous mask.</summary>
-    public static uint Umask(uint mask) => UmaskRaw(mask);
 
     /// <summary>Marks every descriptor from <paramref name="first"/> up close-on-exec.</summary>
     public static Fin<Unit> CloseOnExecFrom(uint first) =>

@@ -19,6 +19,7 @@ internal static class Errno
     public const int ENOTDIR = 20;
     public const int EINVAL = 22;
     public const int EROFS = 30;
+    public const int ENAMETOOLONG = 36;
     public const int ENOSYS = 38;
     public const int ELOOP = 40;
     public const int ENOTCONN = 107;
@@ -38,6 +39,7 @@ internal static class Errno
         ENOTDIR => "ENOTDIR",
         EINVAL => "EINVAL",
         EROFS => "EROFS",
+        ENAMETOOLONG => "ENAMETOOLONG",
         ENOSYS => "ENOSYS",
         ELOOP => "ELOOP",
         ENOTCONN => "ENOTCONN",
