@@ -21,6 +21,8 @@ public sealed class HeaderConstants : IDisposable
         #include <sys/mount.h>
         #include <sys/stat.h>
         #include <sys/syscall.h>
+        #include <signal.h>
+        #include <linux/close_range.h>
         #define SHOW(name) printf("%s\t%lld\n", #name, (long long)(name))
         int main(void) {
             SHOW(OPEN_TREE_CLONE); SHOW(OPEN_TREE_CLOEXEC);
@@ -39,6 +41,10 @@ public sealed class HeaderConstants : IDisposable
             SHOW(offsetof(struct statx, stx_dev_major));
             SHOW(offsetof(struct statx, stx_mnt_id));
             SHOW(sizeof(struct statx));
+            SHOW(offsetof(struct statx, stx_uid)); SHOW(offsetof(struct statx, stx_mode));
+            SHOW(STATX_MODE); SHOW(STATX_UID);
+            SHOW(O_WRONLY); SHOW(O_CREAT); SHOW(O_EXCL); SHOW(O_APPEND);
+            SHOW(CLOSE_RANGE_CLOEXEC); SHOW(SIGKILL); SHOW(SIGTERM);
             return 0;
         }
         """;
@@ -114,6 +120,17 @@ public sealed class HeaderConstantsTests(HeaderConstants headers) : IClassFixtur
         { "PROC_SUPER_MAGIC", Libc.ProcSuperMagic },
         { "SYSFS_MAGIC", Libc.SysfsMagic },
         { "offsetof(struct statx, stx_ino)", Libc.StatxInodeOffset },
+        { "offsetof(struct statx, stx_uid)", Libc.StatxUidOffset },
+        { "offsetof(struct statx, stx_mode)", Libc.StatxModeOffset },
+        { "STATX_MODE", Libc.StatxMode },
+        { "STATX_UID", Libc.StatxUid },
+        { "O_WRONLY", Libc.OWrOnly },
+        { "O_CREAT", Libc.OCreat },
+        { "O_EXCL", Libc.OExcl },
+        { "O_APPEND", Libc.OAppend },
+        { "CLOSE_RANGE_CLOEXEC", Libc.CloseRangeCloexec },
+        { "SIGKILL", Libc.SigKill },
+        { "SIGTERM", Libc.SigTerm },
         { "offsetof(struct statx, stx_dev_major)", Libc.StatxDeviceMajorOffset },
         { "offsetof(struct statx, stx_mnt_id)", Libc.StatxMountIdOffset },
         { "sizeof(struct statx)", Libc.StatxSize },

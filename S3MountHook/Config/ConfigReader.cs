@@ -25,6 +25,12 @@ internal static class ConfigReader
         try
         {
             using var file = File.OpenRead(path);
+            var trusted = FileTrust.Check(file.SafeFileHandle, path, "hook config");
+            if (trusted.IsFail)
+            {
+                return trusted.Match(Succ: _ => HookConfig.Defaults, Fail: FinFail<HookConfig>);
+            }
+
             if (file.Length > MaxBytes)
             {
                 return Invalid(path, $"is larger than {MaxBytes} bytes");

@@ -48,9 +48,14 @@ internal static class MounterRunner
         {
             if (MountWatch.IsFuseMountAt(plan.StagingPath))
             {
-                return Confirm(plan, identity, plan.Timeout - clock.Elapsed)
-                    ? identity!
-                    : FinFail<ProcessIdentity>(Failed(plan, "unmounted again right after mounting", launcherOutput));
+                if (Confirm(plan, identity, plan.Timeout - clock.Elapsed))
+                {
+                    return identity!;
+                }
+
+                // The mounter gave up after mounting; its reason reaches the log as it exits.
+                Stop(execution, cancellation);
+                return FinFail<ProcessIdentity>(Failed(plan, "unmounted again right after mounting", launcherOutput));
             }
 
             if (execution.Task.IsCompleted)
@@ -141,7 +146,8 @@ internal static class MounterRunner
     {
         var text = launcherOutput + ReadLog(plan.LogPath);
         var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var tail = string.Join(" | ", lines.TakeLast(3));
+        var errors = lines.Where(IsErrorLine).ToList();
+        var tail = string.Join(" | ", (errors.Count > 0 ? errors : lines.ToList()).TakeLast(3));
         if (tail.Length == 0)
         {
             return "";
@@ -151,6 +157,13 @@ internal static class MounterRunner
         tail = new string(tail.Select(c => char.IsControl(c) ? ' ' : c).ToArray());
         return tail.Length <= MaxMessageLength ? $": {tail}" : $": ...{tail[^MaxMessageLength..]}";
     }
+
+    // Markers of the lines that say why a mounter failed: mount-s3's "Error:" and "Caused by:",
+    // s3fs's "[CRT]" and "[ERR]", rclone's "ERROR :" and "CRITICAL:".
+    private static readonly string[] ErrorMarkers = ["Error", "error:", "Caused by", "[CRT]", "[ERR]", "ERROR", "CRITICAL"];
+
+    private static bool IsErrorLine(string line) =>
+        ErrorMarkers.Any(marker => line.Contains(marker, StringComparison.Ordinal));
 
     private static string ReadLog(string path)
     {

@@ -38,6 +38,15 @@ internal static partial class Libc
     /// <summary>STATX_MNT_ID: request stx_mnt_id (Linux 5.8 and later).</summary>
     public const uint StatxMountId = 0x1000;
 
+    /// <summary>STATX_MODE and STATX_UID from linux/stat.h.</summary>
+    public const uint StatxMode = 0x2, StatxUid = 0x8;
+
+    /// <summary>offsetof(struct statx, stx_uid).</summary>
+    internal const int StatxUidOffset = 20;
+
+    /// <summary>offsetof(struct statx, stx_mode), a 16-bit field.</summary>
+    internal const int StatxModeOffset = 28;
+
     /// <summary>offsetof(struct statx, stx_ino).</summary>
     internal const int StatxInodeOffset = 32;
 
@@ -58,6 +67,8 @@ internal static partial class Libc
     private struct Statx
     {
         [FieldOffset(0)] public uint Mask;
+        [FieldOffset(StatxUidOffset)] public uint Uid;
+        [FieldOffset(StatxModeOffset)] public ushort Mode;
         [FieldOffset(StatxInodeOffset)] public ulong Inode;
         [FieldOffset(StatxDeviceMajorOffset)] public uint DeviceMajor;
         [FieldOffset(StatxDeviceMajorOffset + 4)] public uint DeviceMinor;
@@ -93,6 +104,24 @@ internal static partial class Libc
         var mountId = (buffer.Mask & StatxMountId) != 0 ? buffer.MountId : 0;
         return new FileIdentity(buffer.DeviceMajor, buffer.DeviceMinor, buffer.Inode, mountId);
     }
+
+    /// <summary>Reads the owner's uid and the mode bits (type and permissions) of an open file.</summary>
+    public static Fin<(uint Uid, uint Mode)> OwnerAndMode(SafeHandle file, string path)
+    {
+        var buffer = default(Statx);
+        if (StatxRaw(file, "", AtEmptyPath, StatxUid | StatxMode, ref buffer) != 0)
+        {
+            return SyscallError.Last("statx", path);
+        }
+
+        return (buffer.Uid, (uint)buffer.Mode);
+    }
+
+    /// <summary>geteuid(2): the effective user id of this process.</summary>
+    public static uint EffectiveUserId() => GetEuidRaw();
+
+    [LibraryImport(LibraryName, EntryPoint = "geteuid")]
+    private static partial uint GetEuidRaw();
 
     /// <summary>
     /// Returns f_type, the file system magic number, of an open descriptor (fstatfs(2)).

@@ -101,6 +101,7 @@ internal static class HookPipeline
     {
         var rollback = new Rollback();
         var steps =
+            from _0 in Stages.CheckMounterProgram(plan)
             from _1 in Stages.PrepareDirectories(config, plan, rollback)
             from _2 in Stages.WriteCredentialFiles(plan, rollback)
             from _3 in Stages.CheckInterruption(context)

@@ -78,6 +78,10 @@ internal static class Stages
             FinSucc(unit),
             (result, file) => result.Bind(_ => Directories.WriteSecretFile(file, rollback))));
 
+    /// <summary>Checks that the mounter binary exists and only root (or the hook's own user) can change it.</summary>
+    public static Eff<Unit> CheckMounterProgram(MountPlan plan) =>
+        EffMaybe(() => FileTrust.CheckPath(plan.Mounter.Program, "mounter program"));
+
     /// <summary>Starts the mounter through CliWrap and waits for its mount.</summary>
     public static Eff<ProcessIdentity> ExecMounter(HookContext context, MountPlan plan, Rollback rollback) =>
         EffMaybe(() =>
