@@ -34,7 +34,7 @@ internal static class ConfigReader
             file.ReadExactly(bytes);
             return Parse(path, bytes);
         }
-        catch (FileNotFoundException)
+        catch (Exception error) when (error is FileNotFoundException or DirectoryNotFoundException)
         {
             return Invalid(path, "does not exist; install it or pass --config PATH");
         }
