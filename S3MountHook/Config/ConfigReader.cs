@@ -59,6 +59,12 @@ internal static class ConfigReader
         {
             return Invalid(path, $"is not valid JSON (line {error.LineNumber + 1})");
         }
+        catch (InvalidOperationException)
+        {
+            // JsonDocument checks only the structure. Reading a string or field name that holds
+            // invalid UTF-8 or an unpaired surrogate escape such as \ud800 throws this instead.
+            return Invalid(path, "contains a string that is not valid UTF-8 or has an unpaired \\u surrogate escape");
+        }
     }
 
     private static Fin<HookConfig> FromObject(string path, JsonElement root)
