@@ -256,6 +256,30 @@ public sealed class ConfigReaderTests
         Assert.StartsWith($"hook config {Path} ", message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("\"log_path\":\"/var/log/\\ud800\"")]
+    [InlineData("\"log_path\":\"/var/log/\\udc00\\ud800\"")]
+    [InlineData("\"\\ud800\":true")]
+    public void ParseUnpairedSurrogateFails(string field)
+    {
+        var json = Minimal().ToJsonString().TrimEnd('}') + "," + field + "}";
+
+        var message = Parse(json);
+
+        Assert.StartsWith($"hook config {Path} ", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ParseInvalidUtf8Fails()
+    {
+        var prefix = Encoding.UTF8.GetBytes(Minimal().ToJsonString().TrimEnd('}') + ",\"log_path\":\"/var/log/");
+        byte[] json = [.. prefix, 0xE3, 0x28, (byte)'"', (byte)'}'];
+
+        var message = FinAssert.Failure(ConfigReader.Parse(Path, json), HookErrorCode.ConfigInvalid).Message;
+
+        Assert.StartsWith($"hook config {Path} ", message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void ReadMissingFileSaysSo()
     {
