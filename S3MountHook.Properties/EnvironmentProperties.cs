@@ -29,7 +29,7 @@ public sealed class EnvironmentProperties
         });
 
     [Property(MaxTest = 300)]
-    public Property ParseNeverThrows() =>
+    public Property ParseDropsEmptyNames() =>
         Prop.ForAll(Gen.ListOf(Hostile.String).ToArbitrary(), entries =>
         {
             var environment = ContainerEnvironment.Parse(entries);

@@ -32,13 +32,13 @@ internal static class Hostile
     /// <summary>A short string over <see cref="Alphabet"/>.</summary>
     public static Gen<string> Short { get; } = Gen.ArrayOf(Char).Select(chars => new string(chars));
 
-    /// <summary>A string of 1,000 to 20,000 characters, past every length limit the hook has.</summary>
+    /// <summary>A string of 1,000 to 20,000 characters, which crosses the hook's length limits (255 to 16,384).</summary>
     public static Gen<string> Long { get; } =
         from length in Gen.Choose(1000, 20000)
         from fill in Gen.Elements('a', '=', '-', '/')
         select new string(fill, length);
 
-    /// <summary>Any hostile string: a known trouble maker, a random short one, a long one, or a mix.</summary>
+    /// <summary>Any hostile string: a known problem value, a random short one, a long one, or a mix.</summary>
     public static Gen<string> String { get; } = Gen.Frequency(
         (4, Gen.Elements(Samples)),
         (6, Short),

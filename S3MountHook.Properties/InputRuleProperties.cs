@@ -87,7 +87,7 @@ public sealed class InputRuleProperties
         });
 
     [Property(MaxTest = 300)]
-    public Property EndpointAcceptedHasNoOptionBreak() =>
+    public Property EndpointAcceptedIsSafe() =>
         Prop.ForAll(Hostile.String.ToArbitrary(), endpoint =>
         {
             InputRules.Endpoint(endpoint).IfSucc(accepted =>

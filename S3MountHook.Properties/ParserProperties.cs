@@ -52,8 +52,8 @@ public sealed class ParserProperties
             from position in Gen.Choose(0, 1000)
             from noise in Bytes
             let bytes = Encoding.UTF8.GetBytes(document)
-            let at = position % (bytes.Length + 1)
-            select bytes[..at].Concat(noise).Concat(bytes[at..]).ToArray()));
+            let offset = position % (bytes.Length + 1)
+            select bytes[..offset].Concat(noise).Concat(bytes[offset..]).ToArray()));
 
     private static void AssertCatalogueCode(LanguageExt.Common.Error error, HookErrorCode expected) =>
         Assert.True(HookError.CodeOf(error) == expected, $"expected {expected}, got error {error.Code}: {error.Message}");

@@ -84,7 +84,7 @@ public sealed class PlanProperties
     /// <summary>
     /// A credential of at least 8 characters: hostile text around a canary that appears nowhere
     /// else, so that finding the canary anywhere means the credential leaked. Control characters
-    /// are dropped because the hook rejects them before any mounter sees the value.
+    /// are dropped because the hook rejects them before any mounter receives the value.
     /// </summary>
     private static Gen<string> Credential(string canary) =>
         from before in Hostile.Short
