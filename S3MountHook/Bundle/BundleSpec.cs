@@ -64,11 +64,20 @@ internal sealed record BundleSpec(
             return Invalid(path, "has no \"root.path\"");
         }
 
+        // Path.GetFullPath throws on a NUL character, and no file system path can contain one.
+        if (root.Contains('\0', StringComparison.Ordinal))
+        {
+            return Invalid(path, "has a \"root.path\" with a NUL character");
+        }
+
+        // The deserializer stores a JSON null entry of "env" as a null string. It is ignored, like
+        // every other entry that is not NAME=VALUE.
+        var environment = (document.Process?.Env ?? []).Where(entry => entry is not null);
         var user = document.Process?.User;
         return new BundleSpec(
             Path.GetFullPath(root, bundle),
             document.Root.Readonly ?? false,
-            ContainerEnvironment.Parse(document.Process?.Env ?? []),
+            ContainerEnvironment.Parse(environment),
             user?.Uid ?? 0,
             user?.Gid ?? 0,
             (document.Annotations ?? []).ToImmutableDictionary(StringComparer.Ordinal),

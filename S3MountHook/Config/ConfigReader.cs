@@ -40,7 +40,7 @@ internal static class ConfigReader
             file.ReadExactly(bytes);
             return Parse(path, bytes);
         }
-        catch (FileNotFoundException)
+        catch (Exception error) when (error is FileNotFoundException or DirectoryNotFoundException)
         {
             return Invalid(path, "does not exist; install it or pass --config PATH");
         }
@@ -64,6 +64,12 @@ internal static class ConfigReader
         catch (JsonException error)
         {
             return Invalid(path, $"is not valid JSON (line {error.LineNumber + 1})");
+        }
+        catch (InvalidOperationException)
+        {
+            // JsonDocument checks only the structure. Reading a string or field name that holds
+            // invalid UTF-8 or an unpaired surrogate escape such as \ud800 throws this instead.
+            return Invalid(path, "contains a string that is not valid UTF-8 or has an unpaired \\u surrogate escape");
         }
     }
 

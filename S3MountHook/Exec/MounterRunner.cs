@@ -146,8 +146,9 @@ internal static class MounterRunner
     {
         var text = launcherOutput + ReadLog(plan.LogPath);
         var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var errors = lines.Where(IsErrorLine).ToList();
-        var tail = string.Join(" | ", (errors.Count > 0 ? errors : lines.ToList()).TakeLast(3));
+        // From the first error line on: mount-s3 puts the causes on numbered lines after "Caused by:".
+        var firstError = System.Array.FindIndex(lines, IsErrorLine);
+        var tail = string.Join(" | ", lines[Math.Max(firstError, 0)..].TakeLast(6));
         if (tail.Length == 0)
         {
             return "";

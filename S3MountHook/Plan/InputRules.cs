@@ -85,7 +85,11 @@ internal static class InputRules
             : normalised;
     }
 
-    /// <summary>Validates an endpoint: an absolute http or https URL with a host and no user info.</summary>
+    /// <summary>
+    /// Validates an endpoint: an absolute http or https URL with a host, no user info and no ','
+    /// or '\'. s3fs receives the URL inside its comma-separated -o list, where a ',' would start
+    /// another option (such as suid or passwd_file) and libfuse reads '\' as an escape.
+    /// </summary>
     public static Fin<string> Endpoint(string value)
     {
         var parsed = Uri.TryCreate(value, UriKind.Absolute, out var uri);
@@ -94,7 +98,7 @@ internal static class InputRules
             && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
             && uri.Host.Length > 0
             && uri.UserInfo.Length == 0
-            && !value.Any(c => char.IsWhiteSpace(c) || char.IsControl(c));
+            && !value.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c is ',' or '\\');
         if (valid)
         {
             return value;
@@ -103,7 +107,7 @@ internal static class InputRules
         // The URL may carry user:password, so the message shows only that it is invalid.
         return Fail(HookErrorCode.EndpointInvalid,
             "S3_ENDPOINT_URL is invalid: use an http:// or https:// URL with a host and without " +
-            "user name, password or spaces");
+            "user name, password, spaces, ',' or '\\'");
     }
 
     /// <summary>Validates a region name such as us-east-1: lower-case letters, digits and '-'.</summary>
