@@ -93,8 +93,9 @@ public sealed class PlanProperties
 
     private static readonly string[] Canaries = ["AkidCanary7Q", "SecretCanary7Q", "TokenCanary7Q"];
 
+    // The hook rejects an access key id with ':' or white space (s3fs's passwd file splits at ':').
     private static readonly Gen<(string AccessKey, string SecretKey, string Token)> Credentials =
-        from accessKey in Credential(Canaries[0])
+        from accessKey in Credential(Canaries[0]).Select(key => new string(key.Where(c => c != ':' && !char.IsWhiteSpace(c)).ToArray()))
         from secretKey in Credential(Canaries[1])
         from token in Credential(Canaries[2])
         select (accessKey, secretKey, token);

@@ -79,7 +79,7 @@ public sealed class OciStateTests
         var padding = new string(' ', OciState.MaxBytes);
         var json = Encoding.UTF8.GetBytes("""{"id":"c1","bundle":"/b"}""" + padding);
 
-        var message = FinAssert.Failure(OciState.Parse(json), HookErrorCode.StateInvalid).Message;
+        var message = FinAssert.Failure(OciState.Parse(json), HookErrorCode.InputTooLarge).Message;
 
         Assert.Contains($"larger than {OciState.MaxBytes} bytes", message, StringComparison.Ordinal);
     }

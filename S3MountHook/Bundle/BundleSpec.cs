@@ -33,7 +33,7 @@ internal sealed record BundleSpec(
             using var file = File.OpenRead(path);
             if (file.Length > MaxBytes)
             {
-                return Invalid(path, $"is larger than {MaxBytes} bytes");
+                return FinFail<BundleSpec>(HookError.New(HookErrorCode.InputTooLarge, $"bundle config {path} is larger than {MaxBytes} bytes; check the container's OCI bundle"));
             }
 
             var bytes = new byte[file.Length];

@@ -33,7 +33,7 @@ internal static class ConfigReader
 
             if (file.Length > MaxBytes)
             {
-                return Invalid(path, $"is larger than {MaxBytes} bytes");
+                return FinFail<HookConfig>(HookError.New(HookErrorCode.InputTooLarge, $"hook config {path} is larger than {MaxBytes} bytes; check that --config names the hook config"));
             }
 
             var bytes = new byte[file.Length];
@@ -82,8 +82,15 @@ internal static class ConfigReader
         }
 
         var config = HookConfig.Defaults;
+        var seen = new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal);
         foreach (var property in root.EnumerateObject())
         {
+            // JSON allows a repeated name and System.Text.Json keeps both; one of them would be ignored.
+            if (!seen.Add(property.Name))
+            {
+                return Invalid(path, $"sets the field \"{InputRules.Shorten(property.Name)}\" twice; keep one");
+            }
+
             var applied = Apply(config, property);
             if (applied.IsFail)
             {

@@ -140,11 +140,22 @@ internal static class PlanBuilder
     }
 
     private static Fin<Option<Credentials>> Credentials(HookConfig config, ContainerEnvironment environment) =>
-        from accessKey in Optional(environment, "AWS_ACCESS_KEY_ID")
+        from accessKey in Optional(environment, "AWS_ACCESS_KEY_ID").Bind(AccessKeyId)
         from secretKey in Optional(environment, "AWS_SECRET_ACCESS_KEY")
         from token in Optional(environment, "AWS_SESSION_TOKEN")
         from credentials in Combine(config, Nullable(accessKey), Nullable(secretKey), Nullable(token))
         select credentials;
+
+    /// <summary>
+    /// Rejects an access key id with ':' or a space: AWS key ids are letters and digits, and s3fs's
+    /// passwd file splits "KEY:SECRET" at the first ':'. The message never shows the value.
+    /// </summary>
+    private static Fin<Option<string>> AccessKeyId(Option<string> value) =>
+        value.Exists(key => key.Any(c => c is ':' || char.IsWhiteSpace(c)))
+            ? FinFail<Option<string>>(HookError.New(
+                HookErrorCode.EnvValueInvalid,
+                "container variable AWS_ACCESS_KEY_ID contains ':' or a space; copy the access key id again without them"))
+            : FinSucc(value);
 
     private static Fin<Option<Credentials>> Combine(HookConfig config, string? accessKey, string? secretKey, string? token)
     {

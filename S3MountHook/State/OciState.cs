@@ -27,7 +27,9 @@ internal sealed record OciState(
     {
         if (json.Length > MaxBytes)
         {
-            return Invalid($"is larger than {MaxBytes} bytes");
+            return FinFail<OciState>(HookError.New(
+                HookErrorCode.InputTooLarge,
+                $"the OCI state on stdin is larger than {MaxBytes} bytes; a runtime's state is far smaller, so check what runs the hook"));
         }
 
         StateDocument? document;

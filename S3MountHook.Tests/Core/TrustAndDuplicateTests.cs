@@ -1,0 +1,87 @@
+using System.Text;
+using S3MountHook.Config;
+using S3MountHook.Errors;
+using S3MountHook.Plan;
+using Xunit;
+
+namespace S3MountHook.Tests.Core;
+
+public sealed class TrustAndDuplicateTests
+{
+    private const string MinimalConfig = """
+        {"activation_flag":"S3_MOUNT","program_path":"/usr/bin/mount-s3",
+         "host_mountpoint":"/run/s3/mounts","container_mountpoint":"/mnt/s3"
+        """;
+
+    [Fact]
+    public void ConfigFieldTwiceRejected()
+    {
+        var json = MinimalConfig + ""","read_only":true,"read_only":false}""";
+
+        var error = FinAssert.Failure(ConfigReader.Parse("/etc/hook.json", Encoding.UTF8.GetBytes(json)), HookErrorCode.ConfigInvalid);
+
+        Assert.Contains("sets the field \"read_only\" twice", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("AKID:EXTRA")]
+    [InlineData("AKID WITH SPACE")]
+    public void AccessKeyWithSeparatorRejected(string accessKey)
+    {
+        var environment = Samples.Environment().Where(entry => !entry.StartsWith("AWS_ACCESS_KEY_ID=", StringComparison.Ordinal))
+            .Append($"AWS_ACCESS_KEY_ID={accessKey}");
+
+        var error = FinAssert.Failure(PlanBuilder.Build(Samples.Config(MounterKind.S3fs), Samples.State(), Samples.Spec(environment)), HookErrorCode.EnvValueInvalid);
+
+        Assert.Contains("AWS_ACCESS_KEY_ID contains ':' or a space", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(accessKey, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(UnixFileMode.GroupWrite)]
+    [InlineData(UnixFileMode.OtherWrite)]
+    public void WritableConfigRejected(UnixFileMode extra)
+    {
+        using var directory = new TemporaryDirectory();
+        var path = System.IO.Path.Combine(directory.Path, "hook.json");
+        File.WriteAllText(path, MinimalConfig + "}");
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | extra);
+
+        var error = FinAssert.Failure(ConfigReader.Read(path), HookErrorCode.ConfigInvalid);
+
+        Assert.Contains("is writable by group or others", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void PrivateConfigAccepted()
+    {
+        using var directory = new TemporaryDirectory();
+        var path = System.IO.Path.Combine(directory.Path, "hook.json");
+        File.WriteAllText(path, MinimalConfig + "}");
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+
+        var config = FinAssert.Success(ConfigReader.Read(path));
+
+        Assert.Equal("S3_MOUNT", config.ActivationFlag);
+    }
+
+    [Infrastructure.SystemFact(Infrastructure.Requires.Root)]
+    public void ForeignOwnedMounterRejected()
+    {
+        using var directory = new TemporaryDirectory();
+        var path = System.IO.Path.Combine(directory.Path, "mounter");
+        File.WriteAllText(path, "#!/bin/sh\n");
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        Chown(path, 65534);
+
+        var error = FinAssert.Failure(FileTrust.CheckPath(path, "mounter program"), HookErrorCode.ConfigInvalid);
+
+        Assert.Contains("is owned by uid 65534, not by root", error.Message, StringComparison.Ordinal);
+    }
+
+    private static void Chown(string path, int uid)
+    {
+        var result = Infrastructure.ProcessRunner.Run("chown", [uid.ToString(System.Globalization.CultureInfo.InvariantCulture), path], TimeSpan.FromSeconds(10));
+        Assert.True(result.ExitCode == 0, result.ToString());
+    }
+}
