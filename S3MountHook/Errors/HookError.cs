@@ -73,6 +73,9 @@ internal enum HookErrorCode
 
     /// <summary>The hook received SIGTERM or SIGINT, or hit its own deadline, and rolled back.</summary>
     Interrupted = 1022,
+
+    /// <summary>Another hook held the container's lock for longer than this hook may wait.</summary>
+    LockTimedOut = 1023,
 }
 
 /// <summary>Factories for catalogue errors. Each message names the value and the next step.</summary>

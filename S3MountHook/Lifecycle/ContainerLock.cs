@@ -41,7 +41,7 @@ internal sealed class ContainerLock : IDisposable
                 return taken.Match(
                     Some: FinSucc,
                     None: () => FinFail<ContainerLock>(HookError.New(
-                        HookErrorCode.Interrupted,
+                        HookErrorCode.LockTimedOut,
                         $"another s3mounthook holds {path} for more than {timeout.TotalSeconds:0} s; retry, or run \"s3mounthook gc\"")));
             }
 
@@ -65,7 +65,14 @@ internal sealed class ContainerLock : IDisposable
                 Share = FileShare.None,
                 UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
             };
-            return new ContainerLock(new FileStream(path, options), path);
+            var file = new FileStream(path, options);
+            if (StillNamesLockedFile(file, path))
+            {
+                return new ContainerLock(file, path);
+            }
+
+            file.Dispose();
+            return None;
         }
         catch (IOException)
         {
@@ -73,9 +80,17 @@ internal sealed class ContainerLock : IDisposable
         }
     }
 
-    /// <summary>Removes the lock file while still holding it; for poststop, after everything else is gone.</summary>
-    // TODO: a hook that opened the file just before this removal locks an unlinked inode; compare
-    // the descriptor's inode with the path's after locking once an fstat wrapper is available.
+    /// <summary>
+    /// Returns true when the path still names the file just locked. A holder removes the lock file
+    /// before releasing it, so a hook that opened the file just before the removal holds a lock on
+    /// an inode nobody else can reach; it must let go and try again.
+    /// </summary>
+    private static bool StillNamesLockedFile(FileStream file, string path) =>
+        (from locked in Native.Libc.IdentifyHandle(file.SafeFileHandle, path)
+         from named in Native.Libc.IdentifyPath(path)
+         select locked.IsSameInode(named)).IfFail(false);
+
+    /// <summary>Removes the lock file while still holding it, so that no lock file outlives a run.</summary>
     public void RemoveFile()
     {
         try

@@ -117,6 +117,28 @@ internal static partial class Libc
         return (buffer.Uid, (uint)buffer.Mode);
     }
 
+    /// <summary>Reads the device and inode of an open file.</summary>
+    public static Fin<FileIdentity> IdentifyHandle(SafeHandle file, string path)
+    {
+        var buffer = default(Statx);
+        return StatxRaw(file, "", AtEmptyPath, StatxIno, ref buffer) == 0
+            ? new FileIdentity(buffer.DeviceMajor, buffer.DeviceMinor, buffer.Inode, 0)
+            : SyscallError.Last("statx", path);
+    }
+
+    /// <summary>Reads the device and inode of a path without following a final symbolic link.</summary>
+    public static Fin<FileIdentity> IdentifyPath(string path)
+    {
+        var buffer = default(Statx);
+        return StatxPathRaw(AtFdCwd, path, AtSymlinkNoFollow, StatxIno, ref buffer) == 0
+            ? new FileIdentity(buffer.DeviceMajor, buffer.DeviceMinor, buffer.Inode, 0)
+            : SyscallError.Last("statx", path);
+    }
+
+    [LibraryImport(LibraryName, EntryPoint = "statx", SetLastError = true,
+        StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int StatxPathRaw(int directory, string path, int flags, uint mask, ref Statx buffer);
+
     /// <summary>geteuid(2): the effective user id of this process.</summary>
     public static uint EffectiveUserId() => GetEuidRaw();
 

@@ -1,0 +1,68 @@
+using S3MountHook.Lifecycle;
+using Xunit;
+
+namespace S3MountHook.Tests.Core;
+
+public sealed class ContainerLockTests
+{
+    [Fact]
+    public void SecondHolderWaitsForFirst()
+    {
+        using var directory = new TemporaryDirectory();
+        var container = Path.Combine(directory.Path, "c1");
+
+        using var first = FinAssert.Success(ContainerLock.Acquire(container, TimeSpan.FromSeconds(1)));
+        var second = ContainerLock.TryAcquire(container);
+
+        Assert.True(second.IsNone);
+    }
+
+    [Fact]
+    public void LockFreedOnDispose()
+    {
+        using var directory = new TemporaryDirectory();
+        var container = Path.Combine(directory.Path, "c1");
+        FinAssert.Success(ContainerLock.Acquire(container, TimeSpan.FromSeconds(1))).Dispose();
+
+        var again = ContainerLock.TryAcquire(container);
+
+        Assert.True(again.IsSome);
+        again.IfSome(held => held.Dispose());
+    }
+
+    [Fact]
+    public void OtherContainerNotBlocked()
+    {
+        using var directory = new TemporaryDirectory();
+        using var first = FinAssert.Success(ContainerLock.Acquire(Path.Combine(directory.Path, "c1"), TimeSpan.FromSeconds(1)));
+
+        var other = ContainerLock.TryAcquire(Path.Combine(directory.Path, "c2"));
+
+        Assert.True(other.IsSome);
+        other.IfSome(held => held.Dispose());
+    }
+
+    [Fact]
+    public void RemoveFileLeavesNothing()
+    {
+        using var directory = new TemporaryDirectory();
+        using (var held = FinAssert.Success(ContainerLock.Acquire(Path.Combine(directory.Path, "c1"), TimeSpan.FromSeconds(1))))
+        {
+            held.RemoveFile();
+        }
+
+        Assert.Empty(Directory.EnumerateFileSystemEntries(directory.Path));
+    }
+
+    [Fact]
+    public void AcquireTimesOutWithMessage()
+    {
+        using var directory = new TemporaryDirectory();
+        var container = Path.Combine(directory.Path, "c1");
+        using var first = FinAssert.Success(ContainerLock.Acquire(container, TimeSpan.FromSeconds(1)));
+
+        var error = FinAssert.Failure(ContainerLock.Acquire(container, TimeSpan.FromMilliseconds(100)), Errors.HookErrorCode.LockTimedOut);
+
+        Assert.Contains("another s3mounthook holds", error.Message, StringComparison.Ordinal);
+    }
+}
