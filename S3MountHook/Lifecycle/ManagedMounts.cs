@@ -123,6 +123,47 @@ internal static class ManagedMounts
             }
         }
 
+        removed.AddRange(SweepStrayStaging(config, log));
+        return removed;
+    }
+
+    /// <summary>
+    /// Removes staging directories (and any mount on them) whose container directory is gone, as a
+    /// hook killed during its rollback leaves them. Prestart creates the container directory before
+    /// the staging one and holds the container's lock throughout, so a staging directory without a
+    /// container directory, seen under that lock, belongs to no running hook.
+    /// </summary>
+    private static List<string> SweepStrayStaging(HookConfig config, HookLog log)
+    {
+        var removed = new List<string>();
+        if (!System.IO.Directory.Exists(config.HostMountpoint))
+        {
+            return removed;
+        }
+
+        foreach (var staging in System.IO.Directory.EnumerateDirectories(config.HostMountpoint))
+        {
+            var id = Path.GetFileName(staging);
+            var directory = PlanBuilder.ContainerDirectory(config, id);
+            using var locked = ContainerLock.TryAcquire(directory).IfNoneUnsafe(() => null!);
+            // Only what the hook could have made there: an empty directory or one with a FUSE mount.
+            var ours = !MountWatch.IsMountPoint(staging) || MountWatch.IsFuseMountAt(staging);
+            if (locked is null || System.IO.Directory.Exists(directory) || !ours)
+            {
+                continue;
+            }
+
+            var result = Cleanup.UnmountAll(staging).Bind(_ => Cleanup.RemoveDirectory(staging, recursive: false));
+            result.Match(
+                Succ: _ =>
+                {
+                    log.Info("swept", ("subject", id), ("reason", "staging directory without a container directory"));
+                    removed.Add(id);
+                },
+                Fail: error => log.Error("sweep-failed", ("subject", id), ("error", error.Message)));
+            locked.RemoveFile();
+        }
+
         return removed;
     }
 }
