@@ -93,7 +93,7 @@ internal static class Program
 
     private static Action<PosixSignalContext> Interrupt(CancellationTokenSource interruption) => signal =>
     {
-        // Keep running: the pipeline sees the token, rolls back and exits non-zero.
+        // Keep running: the pipeline checks the token, rolls back and exits non-zero.
         signal.Cancel = true;
         interruption.Cancel();
     };

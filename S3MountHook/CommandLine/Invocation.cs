@@ -18,7 +18,7 @@ internal enum HookStage
     Poststop,
 }
 
-/// <summary>What the command line asks for.</summary>
+/// <summary>The command the command line selects.</summary>
 internal enum HookCommand
 {
     /// <summary>Run a hook stage.</summary>

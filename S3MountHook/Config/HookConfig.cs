@@ -46,10 +46,10 @@ internal sealed record HookConfig(
     /// <summary>The config file read when no --config option is given.</summary>
     public const string DefaultPath = "/usr/share/oci/hooks/mountpoint_hookconfig.json";
 
-    /// <summary>Where per-container records and credential files live unless the config says otherwise.</summary>
+    /// <summary>Where per-container records and credential files live unless the config sets another.</summary>
     public const string DefaultStateDirectory = "/run/s3mounthook";
 
-    /// <summary>Where the hook logs unless the config says otherwise.</summary>
+    /// <summary>Where the hook logs unless the config sets another.</summary>
     public const string DefaultLogPath = "/run/s3mounthook/hook.log";
 
     /// <summary>

@@ -7,10 +7,11 @@ namespace S3MountHook.Exec;
 /// <summary>
 /// The <c>exec-mounter</c> internal command: the process CliWrap starts, which turns itself into the
 /// mounter. Before execve it points stdin at /dev/null and stdout and stderr at the mounter's log
-/// file, starts a new session and changes to "/". So the mounter and any helper it forks hold no
-/// pipe of the hook's (CliWrap waits for its pipes to close, and a daemon or a fusermount helper
-/// would keep them open for the life of the mount), and a signal to the runtime's process group
-/// does not reach it. The environment CliWrap set is passed on unchanged.
+/// file, starts a new session and changes to "/". The mounter and any helper it forks therefore
+/// keep no pipe of the hook's open. That matters because CliWrap waits for its pipes to close, and
+/// a daemon or a fusermount helper would keep them open for the life of the mount. The new session
+/// keeps signals sent to the runtime's process group away from the mounter. The environment
+/// CliWrap set is passed on unchanged.
 /// </summary>
 internal static class MounterLauncher
 {

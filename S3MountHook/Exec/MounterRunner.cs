@@ -159,7 +159,7 @@ internal static class MounterRunner
         return tail.Length <= MaxMessageLength ? $": {tail}" : $": ...{tail[^MaxMessageLength..]}";
     }
 
-    // Markers of the lines that say why a mounter failed: mount-s3's "Error:" and "Caused by:",
+    // Markers of the lines that explain why a mounter failed: mount-s3's "Error:" and "Caused by:",
     // s3fs's "[CRT]" and "[ERR]", rclone's "ERROR :" and "CRITICAL:".
     private static readonly string[] ErrorMarkers = ["Error", "error:", "Caused by", "[CRT]", "[ERR]", "ERROR", "CRITICAL"];
 

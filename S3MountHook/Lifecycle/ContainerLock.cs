@@ -83,7 +83,7 @@ internal sealed class ContainerLock : IDisposable
     /// <summary>
     /// Returns true when the path still names the file just locked. A holder removes the lock file
     /// before releasing it, so a hook that opened the file just before the removal holds a lock on
-    /// an inode nobody else can reach; it must let go and try again.
+    /// an inode no other hook can reach; it must let go and try again.
     /// </summary>
     private static bool StillNamesLockedFile(FileStream file, string path) =>
         (from locked in Native.Libc.IdentifyHandle(file.SafeFileHandle, path)

@@ -10,7 +10,7 @@ namespace S3MountHook.Lifecycle;
 /// <summary>
 /// What prestart leaves for poststop and for the sweep of leftovers: one JSON file per container,
 /// written before the mount is attached, so that a hook killed at any later point leaves enough
-/// behind to undo its work. It holds no secret: credential files are listed by path only.
+/// behind to undo its work. It contains no secret, because credential files are listed by path only.
 /// </summary>
 internal sealed record ContainerRecord(
     int Version,

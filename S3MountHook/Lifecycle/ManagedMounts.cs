@@ -19,7 +19,7 @@ internal enum MountHealth
     Orphaned,
 }
 
-/// <summary>One container directory and what the hook knows of it.</summary>
+/// <summary>One container directory and what its record and the process table show.</summary>
 internal sealed record ManagedMount(string ContainerId, string Directory, ContainerRecord? Record, MountHealth Health, string Reason);
 
 /// <summary>

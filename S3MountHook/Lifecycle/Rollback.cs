@@ -5,8 +5,8 @@ namespace S3MountHook.Lifecycle;
 
 /// <summary>
 /// The undo steps of a stage that is still in progress. Each step that creates something (a
-/// directory, a file, a process, a mount) registers how to remove it; a failure anywhere later runs
-/// the steps in reverse order, so a failed prestart leaves nothing behind.
+/// directory, a file, a process, a mount) registers how to remove it. A failure anywhere later
+/// runs the steps in reverse order, so a failed prestart leaves nothing behind.
 /// </summary>
 internal sealed class Rollback
 {

@@ -8,9 +8,9 @@ namespace S3MountHook.Pipeline;
 
 /// <summary>
 /// What a broken hook config means. The hook runs for every container, so a bad config file must
-/// not stop containers that never asked for a mount: without a readable config the activation flag
-/// is unknown, so the hook fails only containers that set S3_BUCKET (every mount needs it) and
-/// lets the others start, logging the config error.
+/// not stop containers that never asked for a mount. Without a readable config the activation flag
+/// is unknown. The hook therefore fails only containers that set S3_BUCKET, which every mount
+/// needs, and lets the others start, logging the config error.
 /// </summary>
 internal static class ConfigPolicy
 {
