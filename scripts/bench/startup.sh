@@ -8,7 +8,8 @@
 # 20 variables but not the activation flag, and reports:
 #   - wall time of both, alternated run by run (scripts/bench/measure.py);
 #   - max RSS of both, from GNU time over 20 runs each;
-#   - instructions of one run of each under callgrind, and the functions that cost the most.
+#   - instructions of one run of each under callgrind, and the functions that cost the most;
+#   - page faults per run from `perf stat -r 200`, when perf is installed and allowed.
 # Results go to stdout and artifacts/bench/results. Needs python3, valgrind and GNU time
 # (apt-get install -y valgrind time).
 set -euo pipefail
@@ -197,3 +198,19 @@ count_instructions() {
 python3 scripts/bench/callgrind_top.py "$results/callgrind.hook.out" "$output/hook/s3mounthook.dbg" 60 > "$results/callgrind.hook.top.txt"
 python3 scripts/bench/callgrind_top.py "$results/callgrind.baseline.out" "$output/baseline/baseline.dbg" 60 > "$results/callgrind.baseline.top.txt"
 echo "inclusive instructions by function: $results/callgrind.hook.top.txt, $results/callgrind.baseline.top.txt"
+
+# Page faults explain most of the CPU time that the instruction counts do not. perf is optional
+# because many VMs and containers do not allow perf events.
+echo
+echo "== page faults (perf stat, 200 runs each) =="
+if command -v perf > /dev/null && perf stat -e page-faults true > /dev/null 2>&1; then
+  page_faults() {
+    perf stat -r 200 -x, -e page-faults "$@" < "$work/state.json" 2>&1 > /dev/null | awk -F, '/page-faults/ { printf "%d per run\n", $1 }'
+  }
+  {
+    echo "hook: $(page_faults $hook_command)"
+    echo "baseline: $(page_faults "$baseline")"
+  } | tee "$results/page-faults.txt"
+else
+  echo "skipped: perf is not installed or may not count page-faults here (apt-get install -y linux-perf)"
+fi
