@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(runc fuse3 s3fs rclone busybox-static curl util-linux iproute2 procps jq hyperfine)
+packages=(runc podman fuse3 s3fs rclone busybox-static curl util-linux iproute2 procps jq hyperfine)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

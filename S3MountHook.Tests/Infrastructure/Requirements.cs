@@ -31,6 +31,9 @@ public enum Requires
     /// <summary>busybox-static installed at /bin/busybox.</summary>
     Busybox = 128,
 
+    /// <summary>podman on PATH.</summary>
+    Podman = 256,
+
     /// <summary>Everything a runc container with an S3 mount needs: root, FUSE, runc, busybox and the S3 server.</summary>
     ContainerWithS3 = Root | Fuse | Runc | Busybox | S3Server,
 }
@@ -71,6 +74,7 @@ public static class Requirements
         AddMissingTool(reasons, requirements, Requires.S3fs, "s3fs");
         AddMissingTool(reasons, requirements, Requires.Rclone, "rclone");
         AddMissingTool(reasons, requirements, Requires.Curl, "curl");
+        AddMissingTool(reasons, requirements, Requires.Podman, "podman");
 
         if (requirements.HasFlag(Requires.S3Server))
         {
