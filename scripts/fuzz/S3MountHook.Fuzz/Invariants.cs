@@ -121,7 +121,7 @@ internal static class Invariants
     }
 
     /// <summary>
-    /// Builds and prints the plan, then builds it again with every credential value replaced.
+    /// Builds and prints the plan, then builds it again with every credential value masked.
     /// Only the environment may differ between the two: argv, the printed plan and error messages
     /// must not depend on a credential value.
     /// </summary>
@@ -258,19 +258,28 @@ internal static class Invariants
     private static IReadOnlyList<string> Print(HookConfig config, MountPlan plan) =>
         PlanPrinter.Mount(ExplainInvocation, HookStage.Prestart, config, new Activation.Activation(true, "S3_MOUNT=true"), plan);
 
+    // Replaces every character of each credential value except control characters, so the masked
+    // value passes or fails the hook's checks exactly as the original does, but shares no text with it.
     private static ContainerEnvironment ReplaceCredentials(ContainerEnvironment environment)
     {
         var variables = environment.Variables;
         foreach (var name in CredentialVariables)
         {
-            if (environment.Get(name) is { Length: > 0 })
+            if (environment.Get(name) is { Length: > 0 } value)
             {
-                variables = variables.SetItem(name, "REPLACED" + name);
+                variables = variables.SetItem(name, new string(value.Select(Mask).ToArray()));
             }
         }
 
         return new ContainerEnvironment(variables);
     }
+
+    private static char Mask(char c) => c switch
+    {
+        _ when char.IsControl(c) => c,
+        'R' => 'S',
+        _ => 'R',
+    };
 
     private static bool IsNameChar(char c) =>
         c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '.' or '_' or '-';
