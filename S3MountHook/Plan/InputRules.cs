@@ -85,7 +85,10 @@ internal static class InputRules
             : normalised;
     }
 
-    /// <summary>Validates an endpoint: an absolute http or https URL with a host and no user info.</summary>
+    /// <summary>
+    /// Validates an endpoint: an absolute http or https URL with a host, no user info and no comma.
+    /// s3fs receives the endpoint inside its comma-separated -o list, so a comma would add options.
+    /// </summary>
     public static Fin<string> Endpoint(string value)
     {
         var parsed = Uri.TryCreate(value, UriKind.Absolute, out var uri);
@@ -94,7 +97,7 @@ internal static class InputRules
             && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
             && uri.Host.Length > 0
             && uri.UserInfo.Length == 0
-            && !value.Any(c => char.IsWhiteSpace(c) || char.IsControl(c));
+            && !value.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c == ',');
         if (valid)
         {
             return value;
@@ -103,7 +106,7 @@ internal static class InputRules
         // The URL may carry user:password, so the message shows only that it is invalid.
         return Fail(HookErrorCode.EndpointInvalid,
             "S3_ENDPOINT_URL is invalid: use an http:// or https:// URL with a host and without " +
-            "user name, password or spaces");
+            "user name, password, spaces or commas");
     }
 
     /// <summary>Validates a region name such as us-east-1: lower-case letters, digits and '-'.</summary>
