@@ -168,7 +168,7 @@ internal static class Invariants
         var id = plan.ContainerId;
         Require(id.Length > 0 && id is not ("." or "..") && !id.Contains('/', StringComparison.Ordinal) && !id.Contains('\0', StringComparison.Ordinal),
             $"the plan uses the container id \"{id}\" as a path component");
-        Require(Path.GetDirectoryName(plan.StagingPath) == Path.TrimEndingDirectorySeparator(config.HostMountpoint),
+        Require(Path.GetFileName(plan.StagingPath) == id && plan.StagingPath.StartsWith(config.HostMountpoint, StringComparison.Ordinal),
             $"the staging path {plan.StagingPath} is not directly under {config.HostMountpoint}");
 
         Arguments(plan);
