@@ -86,8 +86,9 @@ internal static class InputRules
     }
 
     /// <summary>
-    /// Validates an endpoint: an absolute http or https URL with a host, no user info and no comma.
-    /// s3fs receives the endpoint inside its comma-separated -o list, so a comma would add options.
+    /// Validates an endpoint: an absolute http or https URL with a host, no user info, no comma and
+    /// no backslash. s3fs receives the endpoint inside its -o list, which libfuse's fuse_opt.c splits
+    /// at commas and unescapes at backslashes, so either character would change the options.
     /// </summary>
     public static Fin<string> Endpoint(string value)
     {
@@ -97,7 +98,7 @@ internal static class InputRules
             && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
             && uri.Host.Length > 0
             && uri.UserInfo.Length == 0
-            && !value.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c == ',');
+            && !value.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c is ',' or '\\');
         if (valid)
         {
             return value;
@@ -106,7 +107,7 @@ internal static class InputRules
         // The URL may carry user:password, so the message shows only that it is invalid.
         return Fail(HookErrorCode.EndpointInvalid,
             "S3_ENDPOINT_URL is invalid: use an http:// or https:// URL with a host and without " +
-            "user name, password, spaces or commas");
+            "user name, password, spaces, commas or backslashes");
     }
 
     /// <summary>Validates a region name such as us-east-1: lower-case letters, digits and '-'.</summary>

@@ -207,11 +207,13 @@ internal static class Invariants
         return Unit.Default;
     }
 
-    // s3fs reads -o as one comma-separated list, so a comma inside a value would add an option.
+    // libfuse's fuse_opt.c splits s3fs's -o list at commas and unescapes at backslashes, so a comma
+    // or a backslash inside a value would add or change an option.
     private static Unit S3fsOptions(MountPlan plan, ImmutableArray<string> arguments)
     {
         var index = arguments.IndexOf("-o");
         Require(index >= 0 && index + 1 < arguments.Length, $"s3fs argv has no -o list: {string.Join(' ', arguments)}");
+        Require(!arguments[index + 1].Contains('\\', StringComparison.Ordinal), $"s3fs -o list contains a backslash: {arguments[index + 1]}");
         var items = arguments[index + 1].Split(',');
         var keys = items.Select(item => item.Split('=', 2)[0]).ToList();
         Require(keys.All(S3fsOptionKeys.Contains), $"s3fs -o list contains an option the hook does not set: {arguments[index + 1]}");
