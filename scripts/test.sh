@@ -9,6 +9,9 @@ scripts/setup.sh
 dotnet build S3MountHook.sln -c Release --no-restore -nologo --verbosity quiet
 scripts/publish.sh artifacts >/dev/null
 
+# Every fuzz corpus input through every fuzz target, without the fuzzer: a quick regression check.
+scripts/fuzz/replay.sh
+
 # The end-to-end tests run this binary as the runtime's hook: the shipped AOT build, not the JIT one.
 export S3MOUNTHOOK_BINARY="$PWD/artifacts/s3mounthook"
 

@@ -87,7 +87,7 @@ internal sealed record BundleSpec(
     private static int? ShortestTimeout(SpecHooks? hooks)
     {
         var timeouts = (hooks?.Prestart ?? []).Concat(hooks?.CreateRuntime ?? [])
-            .Select(hook => hook.Timeout)
+            .Select(hook => hook?.Timeout)
             .Where(timeout => timeout is > 0)
             .ToList();
         return timeouts.Count == 0 ? null : timeouts.Min();

@@ -53,6 +53,13 @@ internal static class ConfigReader
     /// <summary>Parses config JSON; <paramref name="path"/> is only used in messages.</summary>
     public static Fin<HookConfig> Parse(string path, ReadOnlySpan<byte> json)
     {
+        // JsonDocument accepts invalid UTF-8 inside a string and GetString then throws
+        // InvalidOperationException, so the bytes are checked before parsing.
+        if (!System.Text.Unicode.Utf8.IsValid(json))
+        {
+            return Invalid(path, "is not valid UTF-8");
+        }
+
         try
         {
             var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 4 });

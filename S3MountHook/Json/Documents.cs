@@ -51,9 +51,9 @@ internal sealed class SpecUser
 /// <summary>The spec's <c>hooks</c> object.</summary>
 internal sealed class SpecHooks
 {
-    public List<SpecHook>? Prestart { get; set; }
-    public List<SpecHook>? CreateRuntime { get; set; }
-    public List<SpecHook>? Poststop { get; set; }
+    public List<SpecHook?>? Prestart { get; set; }
+    public List<SpecHook?>? CreateRuntime { get; set; }
+    public List<SpecHook?>? Poststop { get; set; }
 }
 
 /// <summary>One hook entry.</summary>

@@ -52,9 +52,9 @@ internal sealed record OciState(
             return Invalid("has no \"id\"");
         }
 
-        if (string.IsNullOrEmpty(document.Bundle) || document.Bundle[0] != '/')
+        if (string.IsNullOrEmpty(document.Bundle) || document.Bundle[0] != '/' || document.Bundle.Any(char.IsControl))
         {
-            return Invalid("has no absolute \"bundle\" path");
+            return Invalid("has no absolute \"bundle\" path without control characters");
         }
 
         if (document.Pid is < 0)
