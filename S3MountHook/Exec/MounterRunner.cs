@@ -34,7 +34,7 @@ internal static class MounterRunner
         var launcherOutput = new StringBuilder();
         using var cancellation = new CancellationTokenSource();
         var command = Cli.Wrap(Environment.ProcessPath ?? "/proc/self/exe")
-            .WithArguments(MounterLauncher.Arguments(plan.LogPath, mounter.Program, mounter.Arguments))
+            .WithArguments(MounterLauncher.Arguments(plan.LogPath, Path.Join(plan.ContainerDirectory, MounterLauncher.PidFileName), mounter.Program, mounter.Arguments))
             .WithWorkingDirectory("/")
             .WithEnvironmentVariables(variables => ExactEnvironment(variables, mounter.Environment))
             .WithValidation(CommandResultValidation.None)
