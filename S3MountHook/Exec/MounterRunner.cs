@@ -48,9 +48,22 @@ internal static class MounterRunner
         {
             if (MountWatch.IsFuseMountAt(plan.StagingPath))
             {
-                return Confirm(plan, identity, plan.Timeout - clock.Elapsed)
-                    ? identity!
-                    : FinFail<ProcessIdentity>(Failed(plan, "unmounted again right after mounting", launcherOutput));
+                if (Confirm(plan, identity, plan.Timeout - clock.Elapsed))
+                {
+                    return identity!;
+                }
+
+                // s3fs 1.90 checks the bucket after it mounted, and its error showed up in its log
+                // only once it had exited, so the message waits for that exit within the deadline.
+                // A mounter still running then is stopped, because no rollback step names it yet.
+                var remaining = (plan.Timeout - clock.Elapsed).Ticks;
+                WaitQuietly(execution.Task, TimeSpan.FromTicks(Math.Clamp(remaining, 0, KillGrace.Ticks)));
+                if (!execution.Task.IsCompleted)
+                {
+                    Stop(execution, cancellation);
+                }
+
+                return FinFail<ProcessIdentity>(Failed(plan, "unmounted again right after mounting", launcherOutput));
             }
 
             if (execution.Task.IsCompleted)
