@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using LanguageExt;
 using S3MountHook.Errors;
+using S3MountHook.Native;
 using static LanguageExt.Prelude;
 
 namespace S3MountHook.Lifecycle;
@@ -65,7 +66,16 @@ internal sealed class ContainerLock : IDisposable
                 Share = FileShare.None,
                 UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
             };
-            return new ContainerLock(new FileStream(path, options), path);
+            var file = new FileStream(path, options);
+            if (!IsStillAt(file, path))
+            {
+                // The holder before us removed the file after we opened it: this lock guards
+                // nothing, and the next attempt creates or opens the file now at the path.
+                file.Dispose();
+                return None;
+            }
+
+            return new ContainerLock(file, path);
         }
         catch (IOException)
         {
@@ -73,9 +83,21 @@ internal sealed class ContainerLock : IDisposable
         }
     }
 
-    /// <summary>Removes the lock file while still holding it; for poststop, after everything else is gone.</summary>
-    // TODO: a hook that opened the file just before this removal locks an unlinked inode; compare
-    // the descriptor's inode with the path's after locking once an fstat wrapper is available.
+    // Compares the locked file with the one at the path now, by device and inode.
+    private static bool IsStillAt(FileStream file, string path)
+    {
+        var flags = Libc.OPath | Libc.OCloexec;
+        var number = file.SafeFileHandle.DangerousGetHandle().ToInt32();
+        var held = Libc.Open($"/proc/self/fd/{number}", flags).Use(descriptor => Libc.Identify(descriptor, path));
+        var current = Libc.Open(path, flags | Libc.ONoFollow).Use(descriptor => Libc.Identify(descriptor, path));
+        return held.Bind(heldIdentity => current.Map(heldIdentity.IsSameInode)).IfFail(false);
+    }
+
+    /// <summary>
+    /// Removes the lock file while still holding it; for poststop, after everything else is gone.
+    /// A hook that opened the file before the removal and locks it afterwards sees that the path
+    /// no longer names its file, and tries again.
+    /// </summary>
     public void RemoveFile()
     {
         try
