@@ -46,7 +46,7 @@ finish() {
   fi
   # Never delete through a mount: a recursive delete would remove the bucket's objects.
   if grep -qF " $work/" /proc/self/mountinfo; then
-    echo "soak: something is still mounted below $work; left in place; unmount it and remove the directory" >&2
+    echo "soak: something is still mounted below $work; left in place. Unmount it, then remove the directory." >&2
   else
     rm -rf "$work"
   fi
@@ -172,7 +172,7 @@ live_mounters=0
 zombie_mounters=0
 for process in /proc/[0-9]*; do
   executable=$(readlink "$process/exe" 2>/dev/null || true)
-  arguments=$(tr '\0' ' ' <"$process/cmdline" 2>/dev/null || true)
+  arguments=$(tr '\0' ' ' 2>/dev/null <"$process/cmdline" || true)
   case "$executable $arguments" in
     *s3fs*"$work"*) ;;
     *) continue ;;
