@@ -34,8 +34,8 @@ public sealed class LifecycleTests(S3ServerFixture server) : IClassFixture<S3Ser
 
         Assert.True(first.ExitCode == 0, first.ToString());
         Assert.True(second.ExitCode == 0, second.ToString());
-        Assert.Single(now.MounterProcesses.Except(leftovers.MounterProcesses));
-        Assert.Single(now.FuseMounts.Except(leftovers.FuseMounts));
+        Assert.Single(MountersOf(hook, now));
+        Assert.Single(FuseMountsOf(hook, now));
         Assert.Equal("alive", status?["health"]?.GetValue<string>());
         Assert.Contains("\"event\":\"already-mounted\"", hook.LogText, StringComparison.Ordinal);
         Assert.Equal(Greeting, File.ReadAllText(container.SeenInside("/mnt/s3/hello.txt")));
@@ -89,7 +89,7 @@ public sealed class LifecycleTests(S3ServerFixture server) : IClassFixture<S3Ser
         var leftovers = Leftovers.Take(hook.WatchedDirectories);
         using var container = NewContainer("slow-bucket", endpoint.Url);
         using var running = RunningHook.Start(hook, container.State("creating"), "prestart");
-        Poll.AssertUntil(() => NewMounters(leftovers).Count == 1, TimeSpan.FromSeconds(10), "the hook started the mounter");
+        Poll.AssertUntil(() => MountersOf(hook, Leftovers.Take()).Count == 1, TimeSpan.FromSeconds(10), "the hook started the mounter");
 
         running.Process.Kill();
         running.Process.WaitForExit();
@@ -110,7 +110,7 @@ public sealed class LifecycleTests(S3ServerFixture server) : IClassFixture<S3Ser
         var leftovers = Leftovers.Take(hook.WatchedDirectories);
         using var container = NewContainer("slow-bucket", endpoint.Url);
         using var running = RunningHook.Start(hook, container.State("creating"), "prestart");
-        Poll.AssertUntil(() => NewMounters(leftovers).Count == 1, TimeSpan.FromSeconds(10), "the hook started the mounter");
+        Poll.AssertUntil(() => MountersOf(hook, Leftovers.Take()).Count == 1, TimeSpan.FromSeconds(10), "the hook started the mounter");
         var clock = Stopwatch.StartNew();
 
         Signal("TERM", running.Process.Id);
@@ -275,8 +275,12 @@ public sealed class LifecycleTests(S3ServerFixture server) : IClassFixture<S3Ser
             .SingleOrDefault(mount => mount?["container"]?.GetValue<string>() == containerId);
     }
 
-    private static List<MounterProcess> NewMounters(Leftovers before) =>
-        Leftovers.Take().MounterProcesses.Except(before.MounterProcesses).ToList();
+    // Other programs on the machine may mount with s3fs too, so only the harness's staging paths count.
+    private static List<MounterProcess> MountersOf(HookHarness hook, Leftovers snapshot) =>
+        snapshot.MounterProcesses.Where(process => process.CommandLine.Contains(hook.HostMountpoint + "/", StringComparison.Ordinal)).ToList();
+
+    private static List<string> FuseMountsOf(HookHarness hook, Leftovers snapshot) =>
+        snapshot.FuseMounts.Where(mount => mount.StartsWith(Leftovers.EscapeMountInfoPath(hook.HostMountpoint) + "/", StringComparison.Ordinal)).ToList();
 
     private static List<string> MountPointsOnHost() =>
         File.ReadLines("/proc/self/mountinfo").Select(line => line.Split(' ')[4]).ToList();
