@@ -103,6 +103,28 @@ public sealed class LifecycleTests(S3ServerFixture server) : IClassFixture<S3Ser
     }
 
     [SystemFact(Mounters)]
+    public void GcStopsMounterWithoutRecord()
+    {
+        // What a hook killed between the mounter's start and the record leaves: directories and
+        // the launcher's pid file. A sleep process is the mounter.
+        using var hook = new HookHarness("s3fs");
+        var leftovers = Leftovers.Take(hook.WatchedDirectories);
+        const string id = "life-killed-before-record";
+        var directory = Directory.CreateDirectory(Path.Combine(hook.StateDirectory, "containers", id)).FullName;
+        Directory.CreateDirectory(Path.Combine(hook.HostMountpoint, id));
+        using var mounter = Process.Start("sleep", "300");
+        File.WriteAllText(Path.Combine(directory, "mounter.pid"), $"{mounter.Id} {StartTimeOf(mounter.Id)}\n");
+
+        var gc = hook.Run("", "gc");
+
+        Assert.True(gc.ExitCode == 0, gc.ToString());
+        Assert.Equal($"removed 1 orphaned containers: {id}\n", gc.Stdout);
+        Assert.True(mounter.WaitForExit(TimeSpan.FromSeconds(10)), $"the stand-in mounter pid {mounter.Id} still runs");
+        Assert.Equal(["containers"], hook.Entries().Select(Path.GetFileName));
+        leftovers.AssertNothingNew();
+    }
+
+    [SystemFact(Mounters)]
     public void SigtermDuringPrestartRollsBack()
     {
         using var endpoint = new SilentEndpoint();
@@ -253,7 +275,7 @@ public sealed class LifecycleTests(S3ServerFixture server) : IClassFixture<S3Ser
         return bundle;
     }
 
-    // runc passes no pid at poststop; 0 is what a state without the field parses to.
+    // runc passes no pid at poststop, and a state without the field parses to pid 0.
     private static string StoppedState(StandInContainer container) =>
         HookHarness.State(container.Id, "stopped", 0, container.Bundle.BundleDirectory);
 
@@ -285,12 +307,17 @@ public sealed class LifecycleTests(S3ServerFixture server) : IClassFixture<S3Ser
     private static List<string> MountPointsOnHost() =>
         File.ReadLines("/proc/self/mountinfo").Select(line => line.Split(' ')[4]).ToList();
 
-    // Field 6 of /proc/PID/stat, counted after the command name, which may contain spaces.
-    private static int SessionOf(int pid)
+    // Field 6 of /proc/PID/stat.
+    private static int SessionOf(int pid) => int.Parse(StatFieldsOf(pid)[3], CultureInfo.InvariantCulture);
+
+    // Field 22 of /proc/PID/stat, in clock ticks since boot.
+    private static string StartTimeOf(int pid) => StatFieldsOf(pid)[19];
+
+    // Fields 3 and later of /proc/PID/stat, counted after the command name, which may contain spaces.
+    private static string[] StatFieldsOf(int pid)
     {
         var stat = File.ReadAllText($"/proc/{pid}/stat");
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return int.Parse(fields[3], CultureInfo.InvariantCulture);
+        return stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
     }
 
     private static void Signal(string signal, int pid)
