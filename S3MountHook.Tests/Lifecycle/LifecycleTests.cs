@@ -26,6 +26,7 @@ public sealed class LifecycleTests(S3ServerFixture server) : IClassFixture<S3Ser
         using var hook = new HookHarness("s3fs");
         var leftovers = Leftovers.Take(hook.WatchedDirectories);
         using var container = NewContainer(NewBucket("twice"));
+        using var guard = new PoststopGuard(hook, container);
 
         var first = hook.Run(container.State("creating"), "prestart");
         var second = hook.Run(container.State("creating"), "prestart");
@@ -50,6 +51,7 @@ public sealed class LifecycleTests(S3ServerFixture server) : IClassFixture<S3Ser
         using var hook = new HookHarness("s3fs");
         var leftovers = Leftovers.Take(hook.WatchedDirectories);
         using var container = NewContainer(NewBucket("poststop"));
+        using var guard = new PoststopGuard(hook, container);
 
         var prestart = hook.Run(container.State("creating"), "prestart");
         container.Stop();
@@ -88,6 +90,7 @@ public sealed class LifecycleTests(S3ServerFixture server) : IClassFixture<S3Ser
         using var hook = new HookHarness("mount-s3");
         var leftovers = Leftovers.Take(hook.WatchedDirectories);
         using var container = NewContainer("slow-bucket", endpoint.Url);
+        using var guard = new PoststopGuard(hook, container);
         using var running = RunningHook.Start(hook, container.State("creating"), "prestart");
         Poll.AssertUntil(() => MountersOf(hook, Leftovers.Take()).Count == 1, TimeSpan.FromSeconds(10), "the hook started the mounter");
 
@@ -131,6 +134,7 @@ public sealed class LifecycleTests(S3ServerFixture server) : IClassFixture<S3Ser
         using var hook = new HookHarness("mount-s3");
         var leftovers = Leftovers.Take(hook.WatchedDirectories);
         using var container = NewContainer("slow-bucket", endpoint.Url);
+        using var guard = new PoststopGuard(hook, container);
         using var running = RunningHook.Start(hook, container.State("creating"), "prestart");
         Poll.AssertUntil(() => MountersOf(hook, Leftovers.Take()).Count == 1, TimeSpan.FromSeconds(10), "the hook started the mounter");
         var clock = Stopwatch.StartNew();
@@ -153,6 +157,7 @@ public sealed class LifecycleTests(S3ServerFixture server) : IClassFixture<S3Ser
         using var hook = new HookHarness("s3fs");
         var leftovers = Leftovers.Take(hook.WatchedDirectories);
         using var container = NewContainer(NewBucket("broken"));
+        using var guard = new PoststopGuard(hook, container);
         var prestart = hook.Run(container.State("creating"), "prestart");
         Assert.True(prestart.ExitCode == 0, prestart.ToString());
         var mounterPid = RecordOf(hook, container.Id)["mounterPid"]!.GetValue<int>();
@@ -179,6 +184,7 @@ public sealed class LifecycleTests(S3ServerFixture server) : IClassFixture<S3Ser
         var bundle = NewBundle("slow-bucket", endpoint.Url);
         bundle.Prestart.Add(new OciHook(HookHarness.BinaryPath, ["s3mounthook", "--config", hook.ConfigPath, "prestart"], null, 5));
         using var container = new StandInContainer(bundle);
+        using var guard = new PoststopGuard(hook, container);
         var clock = Stopwatch.StartNew();
 
         var result = hook.Run(container.State("creating"), "prestart");
@@ -206,6 +212,7 @@ public sealed class LifecycleTests(S3ServerFixture server) : IClassFixture<S3Ser
         bundle.CreateRootfsDirectory("data");
         File.CreateSymbolicLink(Path.Combine(bundle.RootfsDirectory, "data", "link"), linkTarget);
         using var container = new StandInContainer(bundle);
+        using var guard = new PoststopGuard(hook, container);
         var hostMountsBefore = MountPointsOnHost();
 
         var result = hook.Run(container.State("creating"), "prestart");
@@ -235,6 +242,7 @@ public sealed class LifecycleTests(S3ServerFixture server) : IClassFixture<S3Ser
         bundle.Env["HOME"] = "/root";
         bundle.Env["CANARY"] = Canary.New();
         using var container = new StandInContainer(bundle);
+        using var guard = new PoststopGuard(hook, container);
 
         var result = hook.Run(container.State("creating"), "prestart");
         Assert.True(result.ExitCode == 0, result.ToString());
@@ -324,6 +332,19 @@ public sealed class LifecycleTests(S3ServerFixture server) : IClassFixture<S3Ser
     {
         var result = ProcessRunner.Run("kill", ["-" + signal, pid.ToString(CultureInfo.InvariantCulture)], TimeSpan.FromSeconds(10));
         Assert.True(result.ExitCode == 0, result.ToString());
+    }
+
+    /// <summary>
+    /// Stops the container and runs poststop when a test ends, also after a failed assert, so
+    /// that a failing test leaves no mount or mounter for the tests after it.
+    /// </summary>
+    private sealed class PoststopGuard(HookHarness hook, StandInContainer container) : IDisposable
+    {
+        public void Dispose()
+        {
+            container.Stop();
+            hook.Run(StoppedState(container), "poststop");
+        }
     }
 
     /// <summary>The hook running in the background with its output in files.</summary>
