@@ -1,3 +1,4 @@
+using System.Globalization;
 using LanguageExt;
 using LanguageExt.Common;
 using S3MountHook.Native;
@@ -10,8 +11,11 @@ namespace S3MountHook.Exec;
 /// file, starts a new session and changes to "/". The mounter and any helper it forks therefore
 /// keep no pipe of the hook's open. That matters because CliWrap waits for its pipes to close, and
 /// a daemon or a fusermount helper would keep them open for the life of the mount. The new session
-/// keeps signals sent to the runtime's process group away from the mounter. The environment
-/// CliWrap set is passed on unchanged.
+/// keeps signals sent to the runtime's process group away from the mounter. The launcher also
+/// writes its pid and start time to a file, which the execve keeps valid, so the mounter's identity
+/// is on disk before the mounter runs: a hook killed before it wrote the container's record still
+/// leaves enough for poststop and gc to stop the mounter. The environment CliWrap set is passed on
+/// unchanged.
 /// </summary>
 internal static class MounterLauncher
 {
@@ -21,21 +25,52 @@ internal static class MounterLauncher
     /// <summary>Exit code when the mounter could not be started, as shells use for "command not found".</summary>
     public const int StartFailedExitCode = 127;
 
-    /// <summary>Builds the launcher's arguments: the log file, then the mounter's program and arguments.</summary>
-    public static IReadOnlyList<string> Arguments(string logPath, string program, IEnumerable<string> arguments) =>
-        [Command, logPath, program, .. arguments];
+    /// <summary>File name of the pid file inside the container's state directory.</summary>
+    public const string PidFileName = "mounter.pid";
+
+    /// <summary>
+    /// Builds the launcher's arguments: the log file, the pid file, then the mounter's program and
+    /// arguments.
+    /// </summary>
+    public static IReadOnlyList<string> Arguments(string logPath, string pidPath, string program, IEnumerable<string> arguments) =>
+        [Command, logPath, pidPath, program, .. arguments];
+
+    /// <summary>
+    /// Reads the identity that the launcher wrote to the pid file in
+    /// <paramref name="containerDirectory"/>. Returns null when there is no such file or its
+    /// text is not "PID STARTTIME".
+    /// </summary>
+    public static ProcessIdentity? ReadPidFile(string containerDirectory)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(Path.Join(containerDirectory, PidFileName));
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+
+        var fields = text.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return fields.Length == 2
+            && int.TryParse(fields[0], NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
+            && ulong.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out var startTime)
+            ? new ProcessIdentity(pid, startTime)
+            : null;
+    }
 
     /// <summary>Runs the launcher; returns an exit code only when execve failed.</summary>
     public static int Run(IReadOnlyList<string> arguments)
     {
-        if (arguments.Count < 3)
+        if (arguments.Count < 4)
         {
-            Console.Error.WriteLine($"{Command}: expected LOG PROGRAM [ARGUMENT...]");
+            Console.Error.WriteLine($"{Command}: expected LOG PIDFILE PROGRAM [ARGUMENT...]");
             return StartFailedExitCode;
         }
 
-        var error = Prepare(arguments[1]).Match(
-            Succ: _ => Libc.Execve(arguments[2], arguments.Skip(2).ToList(), CurrentEnvironment()),
+        var error = Prepare(arguments[1], arguments[2]).Match(
+            Succ: _ => Libc.Execve(arguments[3], arguments.Skip(3).ToList(), CurrentEnvironment()),
             Fail: failure => failure);
 
         // stderr is the log file by now (or still the hook's pipe when Prepare failed early), so
@@ -44,7 +79,7 @@ internal static class MounterLauncher
         return StartFailedExitCode;
     }
 
-    private static Fin<Unit> Prepare(string logPath)
+    private static Fin<Unit> Prepare(string logPath, string pidPath)
     {
         Libc.SetFileCreationMask(UnixMode.OwnerOnlyMask);
         return
@@ -55,8 +90,35 @@ internal static class MounterLauncher
             from _3 in Libc.Dup2(log, 2)
             from _4 in Libc.Setsid()
             from _5 in Libc.Chdir("/")
-            from _6 in Libc.CloseOnExecFrom(3)
-            select _6;
+            from _6 in WritePidFile(pidPath)
+            from _7 in Libc.CloseOnExecFrom(3)
+            select _7;
+    }
+
+    private static Fin<Unit> WritePidFile(string path)
+    {
+        var self = ProcessIdentity.Of(Environment.ProcessId);
+        if (self is null)
+        {
+            return Error.New($"cannot read the start time of pid {Environment.ProcessId} from /proc");
+        }
+
+        try
+        {
+            var options = new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            };
+            using var file = new FileStream(path, options);
+            file.Write(System.Text.Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{self.Pid} {self.StartTime}\n")));
+            return Prelude.unit;
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            return Error.New($"cannot write pid file {path}: {error.Message}");
+        }
     }
 
     private static List<string> CurrentEnvironment()

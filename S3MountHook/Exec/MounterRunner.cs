@@ -34,7 +34,7 @@ internal static class MounterRunner
         var launcherOutput = new StringBuilder();
         using var cancellation = new CancellationTokenSource();
         var command = Cli.Wrap(Environment.ProcessPath ?? "/proc/self/exe")
-            .WithArguments(MounterLauncher.Arguments(plan.LogPath, mounter.Program, mounter.Arguments))
+            .WithArguments(MounterLauncher.Arguments(plan.LogPath, Path.Join(plan.ContainerDirectory, MounterLauncher.PidFileName), mounter.Program, mounter.Arguments))
             .WithWorkingDirectory("/")
             .WithEnvironmentVariables(variables => ExactEnvironment(variables, mounter.Environment))
             .WithValidation(CommandResultValidation.None)
@@ -53,8 +53,16 @@ internal static class MounterRunner
                     return identity!;
                 }
 
-                // The mounter gave up after mounting; its reason reaches the log as it exits.
-                Stop(execution, cancellation);
+                // s3fs 1.90 checks the bucket after it mounted, and its error showed up in its log
+                // only once it had exited, so the message waits for that exit within the deadline.
+                // A mounter still running then is stopped, because no rollback step names it yet.
+                var remaining = (plan.Timeout - clock.Elapsed).Ticks;
+                WaitQuietly(execution.Task, TimeSpan.FromTicks(Math.Clamp(remaining, 0, KillGrace.Ticks)));
+                if (!execution.Task.IsCompleted)
+                {
+                    Stop(execution, cancellation);
+                }
+
                 return FinFail<ProcessIdentity>(Failed(plan, "unmounted again right after mounting", launcherOutput));
             }
 
@@ -146,9 +154,7 @@ internal static class MounterRunner
     {
         var text = launcherOutput + ReadLog(plan.LogPath);
         var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        // From the first error line on: mount-s3 puts the causes on numbered lines after "Caused by:".
-        var firstError = System.Array.FindIndex(lines, IsErrorLine);
-        var tail = string.Join(" | ", lines[Math.Max(firstError, 0)..].TakeLast(6));
+        var tail = string.Join(" | ", lines.TakeLast(3));
         if (tail.Length == 0)
         {
             return "";
@@ -158,13 +164,6 @@ internal static class MounterRunner
         tail = new string(tail.Select(c => char.IsControl(c) ? ' ' : c).ToArray());
         return tail.Length <= MaxMessageLength ? $": {tail}" : $": ...{tail[^MaxMessageLength..]}";
     }
-
-    // Markers of the lines that explain why a mounter failed: mount-s3's "Error:" and "Caused by:",
-    // s3fs's "[CRT]" and "[ERR]", rclone's "ERROR :" and "CRITICAL:".
-    private static readonly string[] ErrorMarkers = ["Error", "error:", "Caused by", "[CRT]", "[ERR]", "ERROR", "CRITICAL"];
-
-    private static bool IsErrorLine(string line) =>
-        ErrorMarkers.Any(marker => line.Contains(marker, StringComparison.Ordinal));
 
     private static string ReadLog(string path)
     {

@@ -29,7 +29,15 @@ internal static class Cleanup
         var recorded = record.Match(Succ: found => found.Map(r => r.StagingPath).IfNoneUnsafe(() => null), Fail: _ => null);
         var stagingPaths = new[] { stagingPath, recorded }.OfType<string>().Distinct(StringComparer.Ordinal).ToList();
         stagingPaths.ForEach(path => Collect(failures, UnmountAll(path)));
-        record.IfSucc(found => found.IfSome(r => Collect(failures, StopMounter(r.MounterProcess))));
+
+        // The launcher's pid file names the mounter when a killed hook wrote no record.
+        var recordedMounter = record.Match(Succ: found => found.Map(r => r.MounterProcess).IfNoneUnsafe(() => null), Fail: _ => null);
+        var mounters = new[] { recordedMounter, MounterLauncher.ReadPidFile(containerDirectory) }.OfType<ProcessIdentity>().Distinct();
+        foreach (var mounter in mounters)
+        {
+            Collect(failures, StopMounter(mounter));
+        }
+
         stagingPaths.ForEach(path => Collect(failures, RemoveDirectory(path, recursive: false)));
         Collect(failures, RemoveDirectory(containerDirectory, recursive: true));
         return failures;

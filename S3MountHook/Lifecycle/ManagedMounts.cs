@@ -30,8 +30,9 @@ internal sealed record ManagedMount(string ContainerId, string Directory, Contai
 internal static class ManagedMounts
 {
     /// <summary>
-    /// A container directory without a record is a prestart in progress or a killed one. Only
-    /// one older than this, longer than any prestart may run, counts as left behind.
+    /// A container directory without a record is a prestart in progress or a killed one. A look
+    /// without the container's lock (status) counts it as left behind only when it is older than
+    /// this, longer than any prestart may run.
     /// </summary>
     public static readonly TimeSpan AbandonedAfter = TimeSpan.FromMinutes(11);
 
@@ -51,13 +52,21 @@ internal static class ManagedMounts
     }
 
     /// <summary>Inspects one container directory.</summary>
-    public static ManagedMount Inspect(string directory)
+    public static ManagedMount Inspect(string directory) => Inspect(directory, lockHeld: false);
+
+    /// <summary>
+    /// Inspects one container directory. With <paramref name="lockHeld"/>, the caller holds the
+    /// container's lock. Every prestart holds that lock from before it creates the directory until
+    /// it has written the record or removed everything, so a directory without a record is then
+    /// left by a hook that was killed.
+    /// </summary>
+    private static ManagedMount Inspect(string directory, bool lockHeld)
     {
         var id = Path.GetFileName(directory);
         return ContainerRecord.Read(directory).Match(
             Succ: found => found.Match(
                 Some: record => Judge(id, directory, record),
-                None: () => WithoutRecord(id, directory)),
+                None: () => WithoutRecord(id, directory, lockHeld)),
             Fail: error => new ManagedMount(id, directory, null, MountHealth.Broken, error.Message));
     }
 
@@ -78,8 +87,13 @@ internal static class ManagedMounts
             : new ManagedMount(id, directory, record, MountHealth.Broken, $"no FUSE mount at {record.StagingPath}");
     }
 
-    private static ManagedMount WithoutRecord(string id, string directory)
+    private static ManagedMount WithoutRecord(string id, string directory, bool lockHeld)
     {
+        if (lockHeld)
+        {
+            return new ManagedMount(id, directory, null, MountHealth.Orphaned, "no record and no hook holds its lock: left by a hook that was killed");
+        }
+
         var age = DateTime.UtcNow - System.IO.Directory.GetLastWriteTimeUtc(directory);
         return age > AbandonedAfter
             ? new ManagedMount(id, directory, null, MountHealth.Orphaned, "no record, left by a hook that did not finish")
@@ -102,7 +116,7 @@ internal static class ManagedMounts
             }
 
             // Judge again under the lock: the first look raced any hook that finished meanwhile.
-            var current = Inspect(mount.Directory);
+            var current = Inspect(mount.Directory, lockHeld: true);
             if (current.Health == MountHealth.Broken)
             {
                 log.Error("mount-broken", ("subject", current.ContainerId), ("reason", current.Reason));
