@@ -84,14 +84,14 @@ public sealed class PlanBuilderTests
             nameof(MounterKind.Rclone), false,
             [
                 "PATH", "AWS_EC2_METADATA_DISABLED", "AWS_REGION", RclonePrefix + "TYPE", RclonePrefix + "PROVIDER", RclonePrefix + "ENDPOINT",
-                RclonePrefix + "REGION", RclonePrefix + "FORCE_PATH_STYLE", RclonePrefix + "ACCESS_KEY_ID", RclonePrefix + "SECRET_ACCESS_KEY",
+                RclonePrefix + "REGION", RclonePrefix + "FORCE_PATH_STYLE", RclonePrefix + "NO_CHECK_BUCKET", RclonePrefix + "ACCESS_KEY_ID", RclonePrefix + "SECRET_ACCESS_KEY",
             ]
         },
         {
             nameof(MounterKind.Rclone), true,
             [
                 "PATH", "AWS_EC2_METADATA_DISABLED", "AWS_REGION", RclonePrefix + "TYPE", RclonePrefix + "PROVIDER", RclonePrefix + "ENDPOINT",
-                RclonePrefix + "REGION", RclonePrefix + "FORCE_PATH_STYLE", RclonePrefix + "ACCESS_KEY_ID", RclonePrefix + "SECRET_ACCESS_KEY",
+                RclonePrefix + "REGION", RclonePrefix + "FORCE_PATH_STYLE", RclonePrefix + "NO_CHECK_BUCKET", RclonePrefix + "ACCESS_KEY_ID", RclonePrefix + "SECRET_ACCESS_KEY",
                 RclonePrefix + "SESSION_TOKEN",
             ]
         },

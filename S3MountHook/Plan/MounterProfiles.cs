@@ -162,6 +162,10 @@ internal static class MounterProfiles
         AddIf(environment, location.Endpoint, prefix + "ENDPOINT");
         AddIf(environment, location.Region, prefix + "REGION");
         environment.Add(Plain(prefix + "FORCE_PATH_STYLE", options.ForcePathStyle ? "true" : "false"));
+
+        // Without it rclone 1.60 creates a missing bucket on the first write; the container asked
+        // for an existing bucket, and its credentials may not be meant to create one.
+        environment.Add(Plain(prefix + "NO_CHECK_BUCKET", "true"));
         if (options.Credentials is { } credentials)
         {
             environment.Add(Variable(prefix + "ACCESS_KEY_ID", credentials.AccessKeyId));
