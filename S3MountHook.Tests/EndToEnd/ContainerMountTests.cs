@@ -25,10 +25,7 @@ public sealed class ContainerMountTests(S3ServerFixture server) : IClassFixture<
         using var hook = new HookHarness(mounter);
         var leftovers = Leftovers.Take(hook.WatchedDirectories);
         var canary = Canary.New();
-        using var bundle = new BusyboxBundle("cat", "/mnt/s3/hello.txt", "/mnt/s3/dir/long.txt");
-        HookHarness.RequestMount(bundle, server, bucket, canary);
-        bundle.CreateRootfsDirectory("mnt/s3");
-        hook.Register(bundle);
+        using var bundle = hook.NewBundle(server, bucket, canary, "cat", "/mnt/s3/hello.txt", "/mnt/s3/dir/long.txt");
 
         using var runc = new Runc();
         var result = runc.Run(bundle);
@@ -47,11 +44,8 @@ public sealed class ContainerMountTests(S3ServerFixture server) : IClassFixture<
         var bucket = S3ServerFixture.UniqueBucketName("prefix");
         server.CreateBucket(bucket, new Dictionary<string, string> { ["outside.txt"] = "no\n", ["team/a/inside.txt"] = "yes\n" });
         using var hook = new HookHarness("s3fs");
-        using var bundle = new BusyboxBundle("ls", "/mnt/s3");
-        HookHarness.RequestMount(bundle, server, bucket, Canary.New());
+        using var bundle = hook.NewBundle(server, bucket, Canary.New(), "ls", "/mnt/s3");
         bundle.Env["S3_PREFIX"] = "team/a";
-        bundle.CreateRootfsDirectory("mnt/s3");
-        hook.Register(bundle);
 
         using var runc = new Runc();
         var result = runc.Run(bundle);
@@ -91,10 +85,7 @@ public sealed class ContainerMountTests(S3ServerFixture server) : IClassFixture<
 
         var results = new[] { first, second }.AsParallel().WithDegreeOfParallelism(2).Select(bucket =>
         {
-            using var bundle = new BusyboxBundle("cat", "/mnt/s3/who.txt");
-            HookHarness.RequestMount(bundle, server, bucket, Canary.New());
-            bundle.CreateRootfsDirectory("mnt/s3");
-            hook.Register(bundle);
+            using var bundle = hook.NewBundle(server, bucket, Canary.New(), "cat", "/mnt/s3/who.txt");
             using var runc = new Runc();
             return (Bucket: bucket, Result: runc.Run(bundle));
         }).ToDictionary(run => run.Bucket, run => run.Result);
@@ -112,11 +103,8 @@ public sealed class ContainerMountTests(S3ServerFixture server) : IClassFixture<
         var bucket = S3ServerFixture.UniqueBucketName("noflag");
         server.CreateBucket(bucket, new Dictionary<string, string> { ["f.txt"] = "x\n" });
         using var hook = new HookHarness("s3fs");
-        using var bundle = new BusyboxBundle("ls", "-a", "/mnt/s3");
-        HookHarness.RequestMount(bundle, server, bucket, Canary.New());
+        using var bundle = hook.NewBundle(server, bucket, Canary.New(), "ls", "-a", "/mnt/s3");
         bundle.Env.Remove(HookHarness.Flag);
-        bundle.CreateRootfsDirectory("mnt/s3");
-        hook.Register(bundle);
 
         using var runc = new Runc();
         var result = runc.Run(bundle);
@@ -135,10 +123,7 @@ public sealed class ContainerMountTests(S3ServerFixture server) : IClassFixture<
         using var hook = new HookHarness(mounter);
         var leftovers = Leftovers.Take(hook.WatchedDirectories);
         var canary = Canary.New();
-        using var bundle = new BusyboxBundle("true");
-        HookHarness.RequestMount(bundle, server, S3ServerFixture.UniqueBucketName("missing"), canary);
-        bundle.CreateRootfsDirectory("mnt/s3");
-        hook.Register(bundle);
+        using var bundle = hook.NewBundle(server, S3ServerFixture.UniqueBucketName("missing"), canary, "true");
 
         using var runc = new Runc();
         var result = runc.Run(bundle);
@@ -155,10 +140,7 @@ public sealed class ContainerMountTests(S3ServerFixture server) : IClassFixture<
     {
         using var hook = new HookHarness("mount-s3");
         var leftovers = Leftovers.Take(hook.WatchedDirectories);
-        using var bundle = new BusyboxBundle("true");
-        HookHarness.RequestMount(bundle, server, "--foreground", Canary.New());
-        bundle.CreateRootfsDirectory("mnt/s3");
-        hook.Register(bundle);
+        using var bundle = hook.NewBundle(server, "--foreground", Canary.New(), "true");
 
         using var runc = new Runc();
         var result = runc.Run(bundle);
@@ -174,10 +156,7 @@ public sealed class ContainerMountTests(S3ServerFixture server) : IClassFixture<
     {
         using var hook = new HookHarness("s3fs");
         var canary = Canary.New();
-        using var bundle = new BusyboxBundle("true");
-        HookHarness.RequestMount(bundle, server, S3ServerFixture.UniqueBucketName("newline"), canary + "\n");
-        bundle.CreateRootfsDirectory("mnt/s3");
-        hook.Register(bundle);
+        using var bundle = hook.NewBundle(server, S3ServerFixture.UniqueBucketName("newline"), canary + "\n", "true");
 
         using var runc = new Runc();
         var result = runc.Run(bundle);

@@ -102,6 +102,19 @@ public sealed class HookHarness : IDisposable
         bundle.Env["AWS_SECRET_ACCESS_KEY"] = secretKey;
     }
 
+    /// <summary>
+    /// Creates a bundle whose container asks for <paramref name="bucket"/> at /mnt/s3 (created in
+    /// the image) and runs <paramref name="args"/>, with this hook registered.
+    /// </summary>
+    public BusyboxBundle NewBundle(S3ServerFixture server, string bucket, string secretKey, params string[] args)
+    {
+        var bundle = new BusyboxBundle(args);
+        RequestMount(bundle, server, bucket, secretKey);
+        bundle.CreateRootfsDirectory("mnt/s3");
+        Register(bundle);
+        return bundle;
+    }
+
     /// <summary>Runs the hook directly with an OCI state on stdin.</summary>
     public ProcessResult Run(string stdin, params string[] arguments) =>
         ProcessRunner.Run(BinaryPath, ["--config", ConfigPath, .. arguments], TimeSpan.FromSeconds(60), stdin: stdin);
