@@ -113,7 +113,7 @@ public sealed class PlanProperties
     public Property CredentialsStayOutOfArgv() =>
         Prop.ForAll(Mounter.ToArbitrary(), Credentials.ToArbitrary(), (mounter, credentials) =>
         {
-            var config = HookConfig.Defaults with { ActivationFlag = "S3_MOUNT", ProgramPath = "/usr/bin/mounter", Mounter = mounter };
+            var config = HookConfig.Defaults with { ActivationFlag = "S3_MOUNT", ProgramPath = "/usr/bin/mounter", Mounter = mounter, AllowedEndpointHosts = ["127.0.0.1"] };
             var environment = ContainerEnvironment.Parse(
             [
                 "S3_MOUNT=true", "S3_BUCKET=my-bucket", "S3_PREFIX=team/data", "S3_ENDPOINT_URL=http://127.0.0.1:9000",

@@ -67,7 +67,8 @@ cat >"$work/hookconfig.json" <<JSON
   "container_mountpoint": "/mnt/s3",
   "mounter": "$mounter_kind",
   "state_directory": "$work/state",
-  "log_path": "$work/hook.log"
+  "log_path": "$work/hook.log",
+  "allowed_endpoint_hosts": ["127.0.0.1"]
 }
 JSON
 bundle=$work/bundle

@@ -76,7 +76,8 @@ cat >"$work/hookconfig.json" <<JSON
   "container_mountpoint": "/mnt/s3",
   "mounter": "s3fs",
   "state_directory": "$state",
-  "log_path": "$work/hook.log"
+  "log_path": "$work/hook.log",
+  "allowed_endpoint_hosts": ["127.0.0.1"]
 }
 JSON
 

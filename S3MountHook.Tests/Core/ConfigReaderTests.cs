@@ -51,7 +51,8 @@ public sealed class ConfigReaderTests
               "force_path_style": false,
               "read_only": true,
               "allow_other": false,
-              "default_region": "eu-west-1"
+              "default_region": "eu-west-1",
+              "allowed_endpoint_hosts": ["S3.Internal", "127.0.0.1"]
             }
             """;
         var expected = new HookConfig(
@@ -72,7 +73,9 @@ public sealed class ConfigReaderTests
 
         var config = FinAssert.Success(ConfigReader.Parse(Path, Encoding.UTF8.GetBytes(json)));
 
-        Assert.Equal(expected, config);
+        // ImmutableArray compares by reference inside record equality, so the list is checked alone.
+        Assert.Equal(expected with { AllowedEndpointHosts = config.AllowedEndpointHosts }, config);
+        Assert.Equal(["s3.internal", "127.0.0.1"], config.AllowedEndpointHosts.ToArray());
     }
 
     [Fact]

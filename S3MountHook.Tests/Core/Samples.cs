@@ -25,6 +25,7 @@ internal static class Samples
         ActivationFlag = "S3_MOUNT",
         ProgramPath = "/usr/bin/mounter",
         Mounter = mounter,
+        AllowedEndpointHosts = ["127.0.0.1"],
     };
 
     public static OciState State(int pid = 4242) =>

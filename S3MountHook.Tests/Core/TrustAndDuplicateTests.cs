@@ -85,3 +85,41 @@ public sealed class TrustAndDuplicateTests
         Assert.True(result.ExitCode == 0, result.ToString());
     }
 }
+
+public sealed class EndpointPolicyTests
+{
+    [Theory]
+    [InlineData("http://127.0.0.1:9000")]
+    [InlineData("http://127.8.9.10")]
+    [InlineData("http://localhost:9000")]
+    [InlineData("http://[::1]:9000")]
+    [InlineData("http://[::ffff:127.0.0.1]/")]
+    [InlineData("http://169.254.169.254/")]
+    [InlineData("http://0.0.0.0:9000")]
+    [InlineData("http://[fe80::1]/")]
+    public void HostLocalEndpointRejected(string endpoint)
+    {
+        var error = FinAssert.Failure(EndpointPolicy.Check(endpoint, []), HookErrorCode.EndpointInvalid);
+
+        Assert.Contains("only the host itself can reach", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("https://s3.eu-west-1.amazonaws.com")]
+    [InlineData("http://10.1.2.3:9000")]
+    [InlineData("http://minio.storage.svc:9000")]
+    public void OrdinaryEndpointAccepted(string endpoint) =>
+        Assert.Equal(endpoint, FinAssert.Success(EndpointPolicy.Check(endpoint, [])));
+
+    [Fact]
+    public void ListedLoopbackAccepted() =>
+        Assert.Equal("http://127.0.0.1:9000", FinAssert.Success(EndpointPolicy.Check("http://127.0.0.1:9000", ["127.0.0.1"])));
+
+    [Fact]
+    public void ListRestrictsToListedHosts()
+    {
+        var error = FinAssert.Failure(EndpointPolicy.Check("https://other.example", ["s3.internal"]), HookErrorCode.EndpointInvalid);
+
+        Assert.Contains("is not in allowed_endpoint_hosts", error.Message, StringComparison.Ordinal);
+    }
+}

@@ -30,6 +30,9 @@ public sealed class HookHarness : IDisposable
             ["state_directory"] = StateDirectory,
             ["log_path"] = LogPath,
             ["mount_timeout_seconds"] = 20,
+
+            // The test S3 server listens on loopback, which the hook refuses unless listed.
+            ["allowed_endpoint_hosts"] = new JsonArray("127.0.0.1"),
         };
         foreach (var (name, value) in extraConfig ?? [])
         {

@@ -128,6 +128,7 @@ internal static class ConfigReader
         "read_only" => Boolean(field).Map(v => config with { ReadOnly = v }),
         "allow_other" => Boolean(field).Map(v => config with { AllowOther = v }),
         "default_region" => Text(field).Bind(v => InputRules.Region(field.Name, v)).Map(v => config with { DefaultRegion = v }),
+        "allowed_endpoint_hosts" => HostList(field).Map(v => config with { AllowedEndpointHosts = v }),
         _ => Field(field.Name, "is not a known field; remove it or check its spelling"),
     };
 
@@ -135,6 +136,28 @@ internal static class ConfigReader
         field.Value.ValueKind == JsonValueKind.String
             ? FinSucc(field.Value.GetString()!)
             : Field(field.Name, $"must be a string, not {Kind(field.Value)}");
+
+    private static Fin<System.Collections.Immutable.ImmutableArray<string>> HostList(JsonProperty field)
+    {
+        if (field.Value.ValueKind != JsonValueKind.Array)
+        {
+            return Field(field.Name, $"must be a list of host names, not {Kind(field.Value)}");
+        }
+
+        var hosts = System.Collections.Immutable.ImmutableArray.CreateBuilder<string>();
+        foreach (var item in field.Value.EnumerateArray())
+        {
+            var host = item.ValueKind == JsonValueKind.String ? item.GetString()! : "";
+            if (host.Length is 0 or > 253 || !host.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or ':' or '[' or ']'))
+            {
+                return Field(field.Name, "must list host names or IP addresses, such as \"s3.internal\" or \"127.0.0.1\"");
+            }
+
+            hosts.Add(host.ToLowerInvariant());
+        }
+
+        return FinSucc(hosts.ToImmutable());
+    }
 
     private static Fin<bool> Boolean(JsonProperty field) => field.Value.ValueKind switch
     {

@@ -41,7 +41,8 @@ internal sealed record HookConfig(
     bool ForcePathStyle,
     bool ReadOnly,
     bool AllowOther,
-    string? DefaultRegion)
+    string? DefaultRegion,
+    System.Collections.Immutable.ImmutableArray<string> AllowedEndpointHosts = default)
 {
     /// <summary>The config file read when no --config option is given.</summary>
     public const string DefaultPath = "/usr/share/oci/hooks/mountpoint_hookconfig.json";
@@ -70,5 +71,6 @@ internal sealed record HookConfig(
         ForcePathStyle: true,
         ReadOnly: false,
         AllowOther: true,
-        DefaultRegion: null);
+        DefaultRegion: null,
+        AllowedEndpointHosts: []);
 }

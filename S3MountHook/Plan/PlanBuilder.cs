@@ -116,12 +116,14 @@ internal static class PlanBuilder
         from bucket in Required(environment, BucketVariable)
             .Bind(value => InputRules.Bucket(value, allowArn: config.Mounter == MounterKind.MountS3))
         from prefix in Optional(environment, PrefixVariable).Bind(value => InputRules.Prefix(value.IfNone("")))
-        from endpoint in Optional(environment, EndpointVariable).Bind(Endpoint)
+        from endpoint in Optional(environment, EndpointVariable).Bind(value => Endpoint(config, value))
         from region in Region(config, environment)
         select new S3Location(bucket, prefix, Nullable(endpoint), Nullable(region));
 
-    private static Fin<Option<string>> Endpoint(Option<string> value) =>
-        value.Match(Some: url => InputRules.Endpoint(url).Map(Some), None: () => FinSucc(Option<string>.None));
+    private static Fin<Option<string>> Endpoint(HookConfig config, Option<string> value) =>
+        value.Match(
+            Some: url => InputRules.Endpoint(url).Bind(valid => EndpointPolicy.Check(valid, config.AllowedEndpointHosts)).Map(Some),
+            None: () => FinSucc(Option<string>.None));
 
     // Fin cannot hold null, so optional values travel as Option and become null only in records.
     private static string? Nullable(Option<string> value) => value.MatchUnsafe(Some: v => v, None: () => null);
