@@ -53,6 +53,56 @@ public sealed class TrustAndDuplicateTests
     }
 
     [Fact]
+    public void WritableParentDirectoryRejected()
+    {
+        using var directory = new TemporaryDirectory();
+        var shared = System.IO.Path.Combine(directory.Path, "shared");
+        Directory.CreateDirectory(shared);
+        File.SetUnixFileMode(shared, (UnixFileMode)0x1FF);
+        var path = System.IO.Path.Combine(shared, "hook.json");
+        File.WriteAllText(path, MinimalConfig + "}");
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+
+        var error = FinAssert.Failure(ConfigReader.Read(path), HookErrorCode.ConfigInvalid);
+
+        Assert.Contains($"(in directory {shared}) is writable by group or others (mode 777)", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void StickyParentDirectoryAccepted()
+    {
+        using var directory = new TemporaryDirectory();
+        var shared = System.IO.Path.Combine(directory.Path, "sticky");
+        Directory.CreateDirectory(shared);
+        File.SetUnixFileMode(shared, (UnixFileMode)0x3FF);
+        var path = System.IO.Path.Combine(shared, "hook.json");
+        File.WriteAllText(path, MinimalConfig + "}");
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+
+        var config = FinAssert.Success(ConfigReader.Read(path));
+
+        Assert.Equal("S3_MOUNT", config.ActivationFlag);
+    }
+
+    [Fact]
+    public void SymlinkToUntrustedFileRejected()
+    {
+        using var directory = new TemporaryDirectory();
+        var shared = System.IO.Path.Combine(directory.Path, "shared");
+        Directory.CreateDirectory(shared);
+        File.SetUnixFileMode(shared, (UnixFileMode)0x1FF);
+        var target = System.IO.Path.Combine(shared, "hook.json");
+        File.WriteAllText(target, MinimalConfig + "}");
+        File.SetUnixFileMode(target, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var link = System.IO.Path.Combine(directory.Path, "link.json");
+        File.CreateSymbolicLink(link, target);
+
+        var error = FinAssert.Failure(ConfigReader.Read(link), HookErrorCode.ConfigInvalid);
+
+        Assert.Contains($"(in directory {shared})", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void PrivateConfigAccepted()
     {
         using var directory = new TemporaryDirectory();
@@ -121,5 +171,40 @@ public sealed class EndpointPolicyTests
         var error = FinAssert.Failure(EndpointPolicy.Check("https://other.example", ["s3.internal"]), HookErrorCode.EndpointInvalid);
 
         Assert.Contains("is not in allowed_endpoint_hosts", error.Message, StringComparison.Ordinal);
+    }
+}
+
+public sealed class HookLogTests
+{
+    [Fact]
+    public void LogLineIsOneJsonObject()
+    {
+        using var directory = new TemporaryDirectory();
+        var path = System.IO.Path.Combine(directory.Path, "hook.log");
+        var log = new Logging.HookLog(path) { ContainerId = "c1", Stage = "prestart" };
+
+        log.Info("mounted", ("detail", "bucket b"));
+
+        var line = Assert.Single(File.ReadAllLines(path));
+        var json = System.Text.Json.JsonDocument.Parse(line).RootElement;
+        Assert.Equal("c1", json.GetProperty("container").GetString());
+        Assert.Equal("prestart", json.GetProperty("stage").GetString());
+        Assert.Equal("mounted", json.GetProperty("event").GetString());
+        Assert.Equal("bucket b", json.GetProperty("detail").GetString());
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+    }
+
+    [Fact]
+    public void SymlinkedLogNotFollowed()
+    {
+        using var directory = new TemporaryDirectory();
+        var victim = System.IO.Path.Combine(directory.Path, "victim");
+        File.WriteAllText(victim, "");
+        var path = System.IO.Path.Combine(directory.Path, "hook.log");
+        File.CreateSymbolicLink(path, victim);
+
+        new Logging.HookLog(path).Error("failed", ("error", "x"));
+
+        Assert.Equal("", File.ReadAllText(victim));
     }
 }

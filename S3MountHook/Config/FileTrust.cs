@@ -15,20 +15,64 @@ internal static class FileTrust
     // S_IWGRP | S_IWOTH: write permission for the group or for others.
     private const uint WritableByOthers = 0x12;
 
-    /// <summary>Fails when the open file is owned by another user or writable by group or others.</summary>
-    public static Fin<Unit> Check(SafeHandle file, string path, string what) =>
-        Libc.OwnerAndMode(file, path).Bind(owner =>
-        {
-            var self = Libc.EffectiveUserId();
-            if (owner.Uid != 0 && owner.Uid != self)
-            {
-                return Untrusted(path, what, $"is owned by uid {owner.Uid}, not by root");
-            }
+    // S_ISVTX: in a sticky directory only a file's owner may rename or remove it (as in /tmp).
+    private const uint Sticky = 0x200;
 
-            return (owner.Mode & WritableByOthers) != 0
-                ? Untrusted(path, what, $"is writable by group or others (mode {Convert.ToString(owner.Mode & 0xFFF, 8)})")
-                : unit;
-        });
+    /// <summary>
+    /// Fails when the open file, or any directory on its resolved path, is owned by another user or
+    /// writable by group or others: whoever can write a parent directory can swap the file.
+    /// A sticky directory counts as safe, because others cannot replace a root-owned file in it.
+    /// </summary>
+    public static Fin<Unit> Check(SafeHandle file, string path, string what) =>
+        Libc.OwnerAndMode(file, path)
+            .Bind(owner => Judge(path, what, path, owner, isDirectory: false))
+            .Bind(_ => ResolvedPath(file, path))
+            .Bind(resolved => CheckAncestors(resolved, path, what));
+
+    private static Fin<Unit> CheckAncestors(string resolved, string path, string what)
+    {
+        for (var directory = Path.GetDirectoryName(resolved); directory is not null; directory = Path.GetDirectoryName(directory))
+        {
+            var checkedDirectory = directory;
+            var result = Libc.OwnerAndModeOfPath(directory).Bind(owner => Judge(path, what, checkedDirectory, owner, isDirectory: true));
+            if (result.IsFail)
+            {
+                return result;
+            }
+        }
+
+        return unit;
+    }
+
+    private static Fin<Unit> Judge(string path, string what, string subject, (uint Uid, uint Mode) owner, bool isDirectory)
+    {
+        var place = subject == path ? "" : $" (in directory {subject})";
+        if (owner.Uid != 0 && owner.Uid != Libc.EffectiveUserId())
+        {
+            return Untrusted(path, what, $"{place} is owned by uid {owner.Uid}, not by root".TrimStart());
+        }
+
+        var writable = (owner.Mode & WritableByOthers) != 0 && !(isDirectory && (owner.Mode & Sticky) != 0);
+        return writable
+            ? Untrusted(path, what, $"{place} is writable by group or others (mode {Convert.ToString(owner.Mode & 0xFFF, 8)})".TrimStart())
+            : unit;
+    }
+
+    // The path the kernel opened, with every symbolic link resolved, read back from /proc.
+    private static Fin<string> ResolvedPath(SafeHandle file, string path)
+    {
+        try
+        {
+            var link = $"/proc/self/fd/{file.DangerousGetHandle()}";
+            return File.ResolveLinkTarget(link, returnFinalTarget: false)?.FullName is { } target
+                ? FinSucc(target)
+                : FinSucc(Path.GetFullPath(path));
+        }
+        catch (IOException)
+        {
+            return FinSucc(Path.GetFullPath(path));
+        }
+    }
 
     /// <summary>Opens a file read-only and checks it.</summary>
     public static Fin<Unit> CheckPath(string path, string what)

@@ -71,15 +71,18 @@ internal sealed class HookLog
 
     private static void Append(string path, byte[] line)
     {
-        var options = new FileStreamOptions
-        {
-            Mode = FileMode.Append,
-            Access = FileAccess.Write,
-            Share = FileShare.ReadWrite,
-            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-        };
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path) ?? "/", UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        using var file = new FileStream(path, options);
+
+        // O_NOFOLLOW: a log path that is a symbolic link is not written, so whoever can create a
+        // link where the log goes cannot make root append to a file of their choosing.
+        var opened = Native.Libc.OpenForStdio(path, Native.Libc.OWrOnly | Native.Libc.OCreat | Native.Libc.OAppend | Native.Libc.OCloexec, Native.UnixMode.OwnerReadWrite);
+        if (opened.IsFail)
+        {
+            return;
+        }
+
+        using var handle = new Microsoft.Win32.SafeHandles.SafeFileHandle((IntPtr)(int)opened, ownsHandle: true);
+        using var file = new FileStream(handle, FileAccess.Write);
         file.Write(line);
     }
 

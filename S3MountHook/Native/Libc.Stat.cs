@@ -139,6 +139,18 @@ internal static partial class Libc
         StringMarshalling = StringMarshalling.Utf8)]
     private static partial int StatxPathRaw(int directory, string path, int flags, uint mask, ref Statx buffer);
 
+    /// <summary>Reads the owner's uid and the mode bits of a path, following no final symbolic link.</summary>
+    public static Fin<(uint Uid, uint Mode)> OwnerAndModeOfPath(string path)
+    {
+        var buffer = default(Statx);
+        if (StatxPathRaw(AtFdCwd, path, AtSymlinkNoFollow, StatxUid | StatxMode, ref buffer) != 0)
+        {
+            return SyscallError.Last("statx", path);
+        }
+
+        return (buffer.Uid, (uint)buffer.Mode);
+    }
+
     /// <summary>geteuid(2): the effective user id of this process.</summary>
     public static uint EffectiveUserId() => GetEuidRaw();
 
