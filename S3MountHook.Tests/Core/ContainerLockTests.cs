@@ -9,7 +9,7 @@ public sealed class ContainerLockTests
     public void SecondHolderWaitsForFirst()
     {
         using var directory = new TemporaryDirectory();
-        var container = Path.Combine(directory.Path, "c1");
+        var container = Path.Combine(directory.Path, "containers", "c1");
 
         using var first = FinAssert.Success(ContainerLock.Acquire(container, TimeSpan.FromSeconds(1)));
         var second = ContainerLock.TryAcquire(container);
@@ -21,7 +21,7 @@ public sealed class ContainerLockTests
     public void LockFreedOnDispose()
     {
         using var directory = new TemporaryDirectory();
-        var container = Path.Combine(directory.Path, "c1");
+        var container = Path.Combine(directory.Path, "containers", "c1");
         FinAssert.Success(ContainerLock.Acquire(container, TimeSpan.FromSeconds(1))).Dispose();
 
         var again = ContainerLock.TryAcquire(container);
@@ -34,9 +34,9 @@ public sealed class ContainerLockTests
     public void OtherContainerNotBlocked()
     {
         using var directory = new TemporaryDirectory();
-        using var first = FinAssert.Success(ContainerLock.Acquire(Path.Combine(directory.Path, "c1"), TimeSpan.FromSeconds(1)));
+        using var first = FinAssert.Success(ContainerLock.Acquire(Path.Combine(directory.Path, "containers", "c1"), TimeSpan.FromSeconds(1)));
 
-        var other = ContainerLock.TryAcquire(Path.Combine(directory.Path, "c2"));
+        var other = ContainerLock.TryAcquire(Path.Combine(directory.Path, "containers", "c2"));
 
         Assert.True(other.IsSome);
         other.IfSome(held => held.Dispose());
@@ -46,19 +46,23 @@ public sealed class ContainerLockTests
     public void RemoveFileLeavesNothing()
     {
         using var directory = new TemporaryDirectory();
-        using (var held = FinAssert.Success(ContainerLock.Acquire(Path.Combine(directory.Path, "c1"), TimeSpan.FromSeconds(1))))
+        using (var held = FinAssert.Success(ContainerLock.Acquire(Path.Combine(directory.Path, "containers", "c1"), TimeSpan.FromSeconds(1))))
         {
             held.RemoveFile();
         }
 
-        Assert.Empty(Directory.EnumerateFileSystemEntries(directory.Path));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(directory.Path, "locks")));
     }
+
+    [Fact]
+    public void LockLivesApartFromContainers() =>
+        Assert.Equal("/run/s3mounthook/locks/c1.lock", ContainerLock.PathFor("/run/s3mounthook/containers/c1.lock"));
 
     [Fact]
     public void AcquireTimesOutWithMessage()
     {
         using var directory = new TemporaryDirectory();
-        var container = Path.Combine(directory.Path, "c1");
+        var container = Path.Combine(directory.Path, "containers", "c1");
         using var first = FinAssert.Success(ContainerLock.Acquire(container, TimeSpan.FromSeconds(1)));
 
         var error = FinAssert.Failure(ContainerLock.Acquire(container, TimeSpan.FromMilliseconds(100)), Errors.HookErrorCode.LockTimedOut);

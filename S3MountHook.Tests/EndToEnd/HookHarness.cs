@@ -44,6 +44,7 @@ public sealed class HookHarness : IDisposable
         // The hook's own directories, as an installed hook has them after its first container:
         // leftover checks then look for what one container's run adds below them.
         Directory.CreateDirectory(Path.Combine(StateDirectory, "containers"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        Directory.CreateDirectory(Path.Combine(StateDirectory, "locks"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         Directory.CreateDirectory(HostMountpoint, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
     }
 

@@ -46,6 +46,46 @@ public sealed class LifecycleTests(S3ServerFixture server) : IClassFixture<S3Ser
     }
 
     [SystemFact(Mounters)]
+    public void SameIdOtherContainerRejected()
+    {
+        using var hook = new HookHarness("s3fs");
+        var leftovers = Leftovers.Take(hook.WatchedDirectories);
+        using var first = NewContainer(NewBucket("sameid"));
+        using var guard = new PoststopGuard(hook, first);
+        using var second = NewContainer(NewBucket("sameid"));
+        var secondState = HookHarness.State(first.Id, "creating", second.Pid, second.Bundle.BundleDirectory);
+
+        var mounted = hook.Run(first.State("creating"), "prestart");
+        var rejected = hook.Run(secondState, "prestart");
+        var skipped = hook.Run(HookHarness.State(first.Id, "stopped", 0, second.Bundle.BundleDirectory), "poststop");
+
+        Assert.True(mounted.ExitCode == 0, mounted.ToString());
+        Assert.Equal(1, rejected.ExitCode);
+        Assert.Contains($"container id {first.Id} already has a mount for another running container (pid {first.Pid})", rejected.Stderr, StringComparison.Ordinal);
+        Assert.Equal(0, skipped.ExitCode);
+        Assert.Contains("\"event\":\"poststop-skipped\"", hook.LogText, StringComparison.Ordinal);
+        Assert.Equal(Greeting, File.ReadAllText(first.SeenInside("/mnt/s3/hello.txt")));
+
+        StopAndClean(hook, first);
+        leftovers.AssertNothingNew();
+    }
+
+    [SystemFact(Mounters)]
+    public void HostNamespacePidRejected()
+    {
+        using var hook = new HookHarness("s3fs");
+        var leftovers = Leftovers.Take(hook.WatchedDirectories);
+        using var container = NewContainer(NewBucket("hostpid"));
+        var state = HookHarness.State(container.Id, "creating", Environment.ProcessId, container.Bundle.BundleDirectory);
+
+        var result = hook.Run(state, "prestart");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"process {Environment.ProcessId} from the OCI state shares the hook's mount namespace", result.Stderr, StringComparison.Ordinal);
+        leftovers.AssertNothingNew();
+    }
+
+    [SystemFact(Mounters)]
     public void PoststopTwiceLeavesNothing()
     {
         using var hook = new HookHarness("s3fs");
@@ -61,7 +101,7 @@ public sealed class LifecycleTests(S3ServerFixture server) : IClassFixture<S3Ser
         Assert.True(prestart.ExitCode == 0, prestart.ToString());
         Assert.True(first.ExitCode == 0, first.ToString());
         Assert.True(second.ExitCode == 0, second.ToString());
-        Assert.Equal(["containers"], hook.Entries().Select(Path.GetFileName));
+        Assert.Equal(["containers", "locks"], hook.Entries().Select(Path.GetFileName).Order());
         leftovers.AssertNothingNew();
     }
 
@@ -78,7 +118,7 @@ public sealed class LifecycleTests(S3ServerFixture server) : IClassFixture<S3Ser
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Equal("", result.Stderr);
-        Assert.Equal(["containers"], hook.Entries().Select(Path.GetFileName));
+        Assert.Equal(["containers", "locks"], hook.Entries().Select(Path.GetFileName).Order());
         Assert.Equal("", hook.LogText);
         leftovers.AssertNothingNew();
     }
@@ -101,7 +141,7 @@ public sealed class LifecycleTests(S3ServerFixture server) : IClassFixture<S3Ser
 
         Assert.True(gc.ExitCode == 0, gc.ToString());
         Assert.Equal($"removed 1 orphaned containers: {container.Id}\n", gc.Stdout);
-        Assert.Equal(["containers"], hook.Entries().Select(Path.GetFileName));
+        Assert.Equal(["containers", "locks"], hook.Entries().Select(Path.GetFileName).Order());
         leftovers.AssertNothingNew();
     }
 
@@ -123,7 +163,7 @@ public sealed class LifecycleTests(S3ServerFixture server) : IClassFixture<S3Ser
         Assert.True(gc.ExitCode == 0, gc.ToString());
         Assert.Equal($"removed 1 orphaned containers: {id}\n", gc.Stdout);
         Assert.True(mounter.WaitForExit(TimeSpan.FromSeconds(10)), $"the stand-in mounter pid {mounter.Id} still runs");
-        Assert.Equal(["containers"], hook.Entries().Select(Path.GetFileName));
+        Assert.Equal(["containers", "locks"], hook.Entries().Select(Path.GetFileName).Order());
         leftovers.AssertNothingNew();
     }
 

@@ -16,6 +16,8 @@ internal static class ConfigReader
     /// <summary>Largest config file accepted, in bytes.</summary>
     public const int MaxBytes = 64 * 1024;
 
+    private static readonly string[] StateEntries = ["", "/containers", "/locks"];
+
     private static readonly string[] Required =
         ["activation_flag", "program_path", "host_mountpoint", "container_mountpoint"];
 
@@ -107,7 +109,12 @@ internal static class ConfigReader
             config = (HookConfig)applied;
         }
 
-        return config;
+        // The state directory holds "containers", "locks" and the log; staging mounts named after
+        // container ids must not land among them.
+        var reserved = StateEntries.Select(entry => config.StateDirectory + entry);
+        return reserved.Contains(config.HostMountpoint, StringComparer.Ordinal)
+            ? Invalid(path, $"sets host_mountpoint to {config.HostMountpoint}, which state_directory uses; choose a separate directory such as {config.StateDirectory}/mounts")
+            : config;
     }
 
     private static Fin<HookConfig> Apply(HookConfig config, JsonProperty field) => field.Name switch

@@ -24,18 +24,28 @@ internal sealed class ContainerLock : IDisposable
         Path = path;
     }
 
-    /// <summary>The lock file: <c>containers/ID.lock</c> beside the container's directory.</summary>
+    /// <summary>
+    /// The lock file: <c>locks/ID</c> in the state directory. Locks live apart from the container
+    /// directories, so no container id can name another container's lock file.
+    /// </summary>
     public string Path { get; }
+
+    /// <summary>Returns the lock file of the container whose directory is <c>STATE/containers/ID</c>.</summary>
+    public static string PathFor(string containerDirectory)
+    {
+        var state = System.IO.Path.GetDirectoryName(System.IO.Path.GetDirectoryName(containerDirectory)) ?? "/";
+        return System.IO.Path.Join(state, "locks", System.IO.Path.GetFileName(containerDirectory));
+    }
 
     /// <summary>Takes the lock, waiting at most <paramref name="timeout"/> for another holder.</summary>
     public static Fin<ContainerLock> Acquire(string containerDirectory, TimeSpan timeout)
     {
-        var path = containerDirectory + ".lock";
+        var path = PathFor(containerDirectory);
         var clock = Stopwatch.StartNew();
         using var retry = new ManualResetEventSlim(false);
         while (true)
         {
-            var taken = TryAcquire(path);
+            var taken = TryAcquire(containerDirectory);
             if (taken.IsSome || clock.Elapsed >= timeout)
             {
                 return taken.Match(
@@ -51,11 +61,14 @@ internal sealed class ContainerLock : IDisposable
     }
 
     /// <summary>Takes the lock if it is free at once.</summary>
-    public static Option<ContainerLock> TryAcquire(string containerDirectoryOrLockPath)
+    public static Option<ContainerLock> TryAcquire(string containerDirectory)
     {
-        var path = containerDirectoryOrLockPath.EndsWith(".lock", StringComparison.Ordinal)
-            ? containerDirectoryOrLockPath
-            : containerDirectoryOrLockPath + ".lock";
+        var path = PathFor(containerDirectory);
+        if (Directories.EnsurePrivate(System.IO.Path.GetDirectoryName(path)!).IsFail)
+        {
+            return None;
+        }
+
         try
         {
             var options = new FileStreamOptions

@@ -1,6 +1,7 @@
 using LanguageExt;
 using LanguageExt.Common;
 using S3MountHook.Errors;
+using S3MountHook.Native;
 using S3MountHook.Plan;
 using static LanguageExt.Prelude;
 
@@ -23,18 +24,36 @@ internal static class Directories
             if (!directory.Exists && directory.LinkTarget is null)
             {
                 Directory.CreateDirectory(path, OwnerOnly);
-                return unit;
+                var direct = WithoutLinks(path);
+                direct.IfFail(_ => Directory.Delete(path));
+                return direct;
             }
 
             var writableByOthers = UnixFileMode.GroupWrite | UnixFileMode.OtherWrite;
             return directory.LinkTarget is not null || !directory.Exists || (directory.UnixFileMode & writableByOthers) != 0
                 ? Fail($"{path} must be a directory writable only by root, not a symbolic link; fix its mode or choose another path in the hook config")
-                : unit;
+                : WithoutLinks(path);
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {
             return Fail($"cannot create {path}: {error.Message}");
         }
+    }
+
+    /// <summary>
+    /// Fails when a directory's path goes through a symbolic link. The mount table lists mounts by
+    /// their resolved path, so a staging path through a link would never be found there: the hook
+    /// would wait for a mount it cannot see, and cleanup would leave it behind.
+    /// </summary>
+    private static Fin<Unit> WithoutLinks(string path)
+    {
+        var resolved = Libc.Open(path, Libc.OPath | Libc.ODirectory | Libc.OCloexec)
+            .Use(descriptor => FinSucc(File.ResolveLinkTarget($"/proc/self/fd/{descriptor.DangerousGetHandle()}", false)?.FullName ?? path))
+            .IfFail(_ => path);
+        var expected = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
+        return resolved == expected
+            ? unit
+            : Fail($"{path} resolves to {resolved} through a symbolic link; set the real path {resolved} in the hook config");
     }
 
     /// <summary>Creates a new 0700 directory that must not exist yet, and registers its removal.</summary>

@@ -4,6 +4,8 @@ using S3MountHook.CommandLine;
 using S3MountHook.Config;
 using S3MountHook.Explain;
 using S3MountHook.Lifecycle;
+using S3MountHook.Errors;
+using S3MountHook.Native;
 using S3MountHook.Plan;
 using S3MountHook.State;
 using static LanguageExt.Prelude;
@@ -80,9 +82,20 @@ internal static class HookPipeline
     private static Fin<HookOutcome> MountLocked(HookContext context, HookConfig config, MountPlan plan)
     {
         var existing = ManagedMounts.Inspect(plan.ContainerDirectory);
-        if (existing.Health == MountHealth.Alive)
+        var sameContainer = existing.Record is null
+            || ProcessIdentity.Of(plan.ContainerPid) is { } current && current == existing.Record.ContainerProcess;
+        if (!sameContainer && existing.Record!.ContainerProcess.IsAlive())
         {
-            return new HookOutcome("already-mounted", $"bucket {plan.Location.Bucket} is already mounted for this container; nothing to do", []);
+            // Runtimes keep ids unique among live containers; two at once means two runtimes or
+            // state roots share this hook's state directory, and the other container's mount must stay.
+            return FinFail<HookOutcome>(HookError.New(
+                HookErrorCode.ContainerIdInvalid,
+                $"container id {plan.ContainerId} already has a mount for another running container (pid {existing.Record.ContainerPid}); give each container its own id"));
+        }
+
+        if (existing.Health == MountHealth.Alive && sameContainer)
+        {
+            return new HookOutcome("already-mounted", $"bucket {existing.Record!.Bucket} is already mounted for this container; nothing to do", []);
         }
 
         if (Path.Exists(plan.ContainerDirectory) || Path.Exists(plan.StagingPath))
@@ -102,6 +115,7 @@ internal static class HookPipeline
         var rollback = new Rollback();
         var steps =
             from _0 in Stages.CheckMounterProgram(plan)
+            from _00 in Stages.CheckContainerProcess(plan)
             from _1 in Stages.PrepareDirectories(config, plan, rollback)
             from _2 in Stages.WriteCredentialFiles(plan, rollback)
             from _3 in Stages.CheckInterruption(context)
@@ -158,6 +172,14 @@ internal static class HookPipeline
         if (!Path.Exists(directory) && !Path.Exists(staging))
         {
             return HookOutcome.Skipped("nothing to clean up");
+        }
+
+        if (ContainerRecord.Read(directory).Map(found => found.Exists(record => record.ContainerProcess.IsAlive())).IfFail(false))
+        {
+            // The runtime calls poststop after the container's init has exited, so a live init here
+            // is another container that uses the same id; its mount must stay.
+            context.Log.Error("poststop-skipped", ("error", $"the record of container {id} names a container process that still runs; left in place"));
+            return HookOutcome.Skipped("the recorded container still runs");
         }
 
         using var held = ContainerLock.Acquire(directory, CleanupLockTimeout).IfFail(_ => null!);

@@ -78,6 +78,38 @@ internal static class Stages
             FinSucc(unit),
             (result, file) => result.Bind(_ => Directories.WriteSecretFile(file, rollback))));
 
+    /// <summary>
+    /// Checks that the state's pid is a running process in a mount namespace of its own. A pid in
+    /// the hook's own namespace is no container: attaching there would mount onto the host.
+    /// </summary>
+    public static Eff<Unit> CheckContainerProcess(MountPlan plan) =>
+        EffMaybe(() =>
+        {
+            var pid = plan.ContainerPid;
+            var container = NamespaceOf($"/proc/{pid}/ns/mnt");
+            if (container is null)
+            {
+                return FinFail<Unit>(HookError.New(HookErrorCode.StateInvalid, $"container process {pid} from the OCI state is not running; the container exited before its prestart hook ran"));
+            }
+
+            return container == NamespaceOf("/proc/self/ns/mnt")
+                ? FinFail<Unit>(HookError.New(HookErrorCode.StateInvalid, $"process {pid} from the OCI state shares the hook's mount namespace, so it is not a container; run the hook from an OCI runtime"))
+                : unit;
+        });
+
+    // The namespace link reads "mnt:[INODE]"; equal text means the same namespace (namespaces(7)).
+    private static string? NamespaceOf(string link)
+    {
+        try
+        {
+            return new FileInfo(link).LinkTarget;
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Checks that the mounter binary exists and only root (or the hook's own user) can change it.</summary>
     public static Eff<Unit> CheckMounterProgram(MountPlan plan) =>
         EffMaybe(() => FileTrust.CheckPath(plan.Mounter.Program, "mounter program"));
