@@ -56,7 +56,7 @@ internal sealed record BundleSpec(
         }
         catch (JsonException error)
         {
-            return Invalid(path, $"is not valid JSON at {error.Path ?? "$"} (line {error.LineNumber + 1})");
+            return Invalid(path, $"is not a valid OCI runtime config (problem at {error.Path ?? "$"}, line {error.LineNumber + 1})");
         }
 
         if (document?.Root?.Path is not { Length: > 0 } root)

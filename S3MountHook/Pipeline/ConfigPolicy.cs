@@ -2,6 +2,7 @@ using LanguageExt;
 using S3MountHook.Bundle;
 using S3MountHook.Config;
 using S3MountHook.Plan;
+using S3MountHook.State;
 using static LanguageExt.Prelude;
 
 namespace S3MountHook.Pipeline;
@@ -28,6 +29,42 @@ internal static class ConfigPolicy
                 context.Log.Error("config-invalid", ("error", error.Message));
                 return FinSucc(Option<HookConfig>.None);
             }));
+
+    /// <summary>
+    /// Decides what an unreadable bundle config.json means. The hook runs for every container, and
+    /// a spec it cannot parse (too large, nested deeper than the parser allows, an odd value type)
+    /// must not stop a container that never asked for a mount. The raw bytes are searched for the
+    /// activation entry ("FLAG=true" as a JSON string, or "S3_BUCKET=" without a config): the
+    /// container fails with the spec error only when they contain it.
+    /// </summary>
+    public static Eff<HookOutcome> UnreadableBundle(HookContext context, OciState state, LanguageExt.Common.Error specError) =>
+        EffMaybe(() =>
+        {
+            var needle = ConfigReader.Read(context.Invocation.ConfigPath).Match(
+                Succ: config => $"\"{config.ActivationFlag}=true\"",
+                Fail: _ => PlanBuilder.BucketVariable + "=");
+            return RawSpecContains(state.Bundle, needle)
+                ? FinFail<HookOutcome>(specError)
+                : FinSucc(HookOutcome.Skipped("the bundle config cannot be parsed and does not ask for a mount"));
+        });
+
+    // The most of an unparsable config.json searched for the activation entry.
+    private const int MaxRawBytes = 64 * 1024 * 1024;
+
+    private static bool RawSpecContains(string bundle, string needle)
+    {
+        try
+        {
+            using var file = File.OpenRead(Path.Join(bundle, "config.json"));
+            var bytes = new byte[Math.Min(file.Length, MaxRawBytes)];
+            file.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
+            return bytes.AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes(needle)) >= 0;
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>
     /// The config for poststop: the file when it is valid, else the defaults, so that cleanup still

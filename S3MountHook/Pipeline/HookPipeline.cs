@@ -34,7 +34,13 @@ internal static class HookPipeline
         select outcome;
 
     private static Eff<HookOutcome> Prestart(HookContext context, OciState state, HookStage stage) =>
-        from spec in Stages.ReadBundle(state)
+        from read in Eff(() => BundleSpec.Read(state.Bundle))
+        from outcome in read.Match(
+            Succ: spec => Resolved(context, state, stage, spec),
+            Fail: error => ConfigPolicy.UnreadableBundle(context, state, error))
+        select outcome;
+
+    private static Eff<HookOutcome> Resolved(HookContext context, OciState state, HookStage stage, BundleSpec spec) =>
         from resolved in ConfigPolicy.Resolve(context, spec)
         from outcome in resolved.Match(
             Some: config => Gated(context, state, stage, spec, config),
