@@ -81,7 +81,7 @@ internal static class Program
                     Console.Out.WriteLine(line);
                 }
 
-                return 0;
+                return outcome.ExitCode;
             },
             Fail: error =>
             {

@@ -49,7 +49,7 @@ public sealed class PlanBuilderTests
             [
                 "mount", "S3MOUNTHOOK:my-bucket/team/data", Samples.StagingPath, "--config", Samples.ContainerDirectory + "/rclone.conf",
                 "--cache-dir", Samples.ContainerDirectory + "/rclone-cache", "--vfs-cache-mode", "writes", "--dir-perms", "0755",
-                "--file-perms", "0644", "--allow-other", "--uid", "1000", "--gid", "1000",
+                "--file-perms", "0644", "--umask", "022", "--allow-other", "--uid", "1000", "--gid", "1000",
             ]
         },
         {
@@ -57,7 +57,7 @@ public sealed class PlanBuilderTests
             [
                 "mount", "S3MOUNTHOOK:my-bucket/team/data", Samples.StagingPath, "--config", Samples.ContainerDirectory + "/rclone.conf",
                 "--cache-dir", Samples.ContainerDirectory + "/rclone-cache", "--vfs-cache-mode", "writes", "--dir-perms", "0755",
-                "--file-perms", "0644", "--read-only", "--allow-other", "--uid", "1000", "--gid", "1000",
+                "--file-perms", "0644", "--umask", "022", "--read-only", "--allow-other", "--uid", "1000", "--gid", "1000",
             ]
         },
     };

@@ -42,7 +42,7 @@ internal sealed record BundleSpec(
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {
-            return Invalid(path, $"cannot be read ({error.GetType().Name}: {error.Message})");
+            return Invalid(path, $"cannot be read ({ExceptionText.Describe(error)})");
         }
     }
 

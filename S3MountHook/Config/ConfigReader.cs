@@ -48,7 +48,7 @@ internal static class ConfigReader
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {
-            return Invalid(path, $"cannot be read ({error.Message})");
+            return Invalid(path, $"cannot be read ({ExceptionText.Describe(error)})");
         }
     }
 

@@ -84,7 +84,7 @@ internal static class FileTrust
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {
-            return FinFail<Unit>(HookError.New(HookErrorCode.MounterNotFound, $"{what} {path} cannot be opened ({error.Message}); install it or fix program_path in the hook config"));
+            return FinFail<Unit>(HookError.New(HookErrorCode.MounterNotFound, $"{what} {path} cannot be opened ({ExceptionText.Describe(error)}); install it or fix program_path in the hook config"));
         }
     }
 

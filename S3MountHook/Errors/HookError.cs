@@ -76,6 +76,9 @@ internal enum HookErrorCode
 
     /// <summary>Another hook held the container's lock for longer than this hook may wait.</summary>
     LockTimedOut = 1023,
+
+    /// <summary>Poststop or a sweep could not remove everything; the message names what is left.</summary>
+    CleanupIncomplete = 1024,
 }
 
 /// <summary>Factories for catalogue errors. Each message names the value and the next step.</summary>

@@ -3,6 +3,8 @@ using LanguageExt;
 using LanguageExt.Common;
 using S3MountHook.Native;
 
+using S3MountHook.Errors;
+
 namespace S3MountHook.Exec;
 
 /// <summary>
@@ -117,7 +119,7 @@ internal static class MounterLauncher
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {
-            return Error.New($"cannot write pid file {path}: {error.Message}");
+            return Error.New($"cannot write pid file {path}: {ExceptionText.Describe(error)}");
         }
     }
 

@@ -67,7 +67,8 @@ internal static class PlanPrinter
         _ => "prestart",
     };
 
-    private static string Kind(MounterKind kind) => kind switch
+    /// <summary>Returns the config's name of a mounter: mount-s3, s3fs or rclone.</summary>
+    public static string Kind(MounterKind kind) => kind switch
     {
         MounterKind.S3fs => "s3fs",
         MounterKind.Rclone => "rclone",

@@ -4,6 +4,8 @@ using S3MountHook.Exec;
 using S3MountHook.Native;
 using static LanguageExt.Prelude;
 
+using S3MountHook.Errors;
+
 namespace S3MountHook.Lifecycle;
 
 /// <summary>
@@ -108,7 +110,7 @@ internal static class Cleanup
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {
-            return FinFail<Unit>(Error.New($"cannot remove {path}: {error.Message}"));
+            return FinFail<Unit>(Error.New($"cannot remove {path}: {ExceptionText.Describe(error)}"));
         }
     }
 

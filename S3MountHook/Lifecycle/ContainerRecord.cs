@@ -89,11 +89,11 @@ internal sealed record ContainerRecord(
         }
         catch (JsonException error)
         {
-            return FinFail<Option<ContainerRecord>>(Invalid(path, $"is not valid JSON ({error.Message})"));
+            return FinFail<Option<ContainerRecord>>(Invalid(path, $"is not valid JSON ({ExceptionText.Describe(error)})"));
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {
-            return FinFail<Option<ContainerRecord>>(Invalid(path, $"cannot be read ({error.Message})"));
+            return FinFail<Option<ContainerRecord>>(Invalid(path, $"cannot be read ({ExceptionText.Describe(error)})"));
         }
     }
 

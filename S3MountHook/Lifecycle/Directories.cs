@@ -36,7 +36,7 @@ internal static class Directories
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {
-            return Fail($"cannot create {path}: {error.Message}");
+            return Fail($"cannot create {path}: {ExceptionText.Describe(error)}");
         }
     }
 
@@ -72,7 +72,7 @@ internal static class Directories
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {
-            return Fail($"cannot create {path}: {error.Message}");
+            return Fail($"cannot create {path}: {ExceptionText.Describe(error)}");
         }
     }
 
@@ -97,7 +97,7 @@ internal static class Directories
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {
-            return Fail($"cannot write credential file {file.Path}: {error.Message}");
+            return Fail($"cannot write credential file {file.Path}: {ExceptionText.Describe(error)}");
         }
     }
 
@@ -110,7 +110,7 @@ internal static class Directories
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {
-            return FinFail<Unit>(Error.New($"cannot remove {path}: {error.Message}"));
+            return FinFail<Unit>(Error.New($"cannot remove {path}: {ExceptionText.Describe(error)}"));
         }
     }
 

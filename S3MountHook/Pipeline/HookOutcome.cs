@@ -4,7 +4,7 @@ namespace S3MountHook.Pipeline;
 /// The result of a successful run: a one-line summary for the log, and the lines --explain prints
 /// (empty for a normal run, which prints nothing on success).
 /// </summary>
-internal sealed record HookOutcome(string Event, string Summary, IReadOnlyList<string> Output)
+internal sealed record HookOutcome(string Event, string Summary, IReadOnlyList<string> Output, int ExitCode = 0)
 {
     /// <summary>The event name of <see cref="Skipped"/>.</summary>
     public const string SkippedEvent = "skipped";

@@ -131,7 +131,7 @@ internal static class HookPipeline
             from attached in Stages.AttachMount(plan)
             select new HookOutcome(
                 "mounted",
-                $"bucket {plan.Location.Bucket} mounted at {attached.ResolvedTarget} by {plan.Mounter.Kind} pid {mounter.Pid} ({attached.Method})",
+                $"bucket {plan.Location.Bucket} mounted at {attached.ResolvedTarget} by {PlanPrinter.Kind(plan.Mounter.Kind)} pid {mounter.Pid}, attached {(attached.Method == "after-pivot-root" ? "after" : "before")} the container's pivot_root",
                 []);
         var result = steps.Run();
         result.IfFail(_ => Undo(context, rollback));
@@ -168,10 +168,10 @@ internal static class HookPipeline
         from _ in UseConfiguredLog(context, config)
         from outcome in context.Invocation.Explain
             ? SuccessEff(HookOutcome.Explained(PlanPrinter.Cleanup(context.Invocation, config, id)))
-            : Eff(() => CleanUp(context, config, id))
+            : EffMaybe(() => CleanUp(context, config, id))
         select outcome;
 
-    private static HookOutcome CleanUp(HookContext context, HookConfig config, string id)
+    private static Fin<HookOutcome> CleanUp(HookContext context, HookConfig config, string id)
     {
         var directory = PlanBuilder.ContainerDirectory(config, id);
         var staging = Path.Join(config.HostMountpoint.Length > 0 ? config.HostMountpoint : config.StateDirectory, id);
@@ -194,12 +194,20 @@ internal static class HookPipeline
             context.Log.Error("lock-timeout", ("error", $"another hook held the lock of container {id} for {CleanupLockTimeout.TotalSeconds:0} s; cleaning up regardless"));
         }
 
-        foreach (var failure in Cleanup.Container(directory, staging))
+        var failures = Cleanup.Container(directory, staging);
+        foreach (var failure in failures)
         {
             context.Log.Error("cleanup-failed", ("error", failure.Message));
         }
 
         held?.RemoveFile();
+        if (failures.Count > 0)
+        {
+            return FinFail<HookOutcome>(HookError.New(
+                HookErrorCode.CleanupIncomplete,
+                $"cleanup of container {id} is incomplete: {failures[0].Message}; run \"s3mounthook gc\" once the cause is fixed"));
+        }
+
         return new HookOutcome("cleaned", $"removed the mount, mounter and files of container {id}", []);
     }
 

@@ -20,7 +20,9 @@ internal static class OperatorCommands
         select new HookOutcome(
             "status",
             $"{mounts.Count} managed containers",
-            invocation.Json ? [Json(mounts)] : Table(mounts));
+            invocation.Json ? [Json(mounts)] : Table(mounts),
+            // Exit 1 when a mount is not alive, so that monitoring can run status as a check.
+            mounts.All(mount => mount.Health == MountHealth.Alive) ? 0 : 1);
 
     /// <summary>Sweeps leftovers and reports which containers were removed.</summary>
     public static Eff<HookOutcome> Gc(Invocation invocation, HookLog log) =>

@@ -149,7 +149,8 @@ internal static class MounterProfiles
         var arguments = ImmutableArray.CreateBuilder<string>();
         arguments.AddRange("mount", remote, options.StagingPath, "--config", configFile);
         arguments.AddRange("--cache-dir", Path.Join(options.ContainerDirectory, "rclone-cache"));
-        arguments.AddRange("--vfs-cache-mode", "writes", "--dir-perms", "0755", "--file-perms", "0644");
+        // rclone applies its umask to the permissions, and the launcher starts it with umask 077.
+        arguments.AddRange("--vfs-cache-mode", "writes", "--dir-perms", "0755", "--file-perms", "0644", "--umask", "022");
         AddIf(arguments, options.ReadOnly, "--read-only");
         AddIf(arguments, options.AllowOther, "--allow-other");
         AddIf(arguments, options.Uid > 0, "--uid", Number(options.Uid));
