@@ -109,6 +109,12 @@ if grep " $work" /proc/self/mountinfo; then
   exit 1
 fi
 echo "FUSE mounts of the hook: none"
+mounter_pid=$(sed -n 's/.* pid \([0-9]*\),.*/\1/p' "$work/hook.log" | head -n 1)
+if [ -n "$mounter_pid" ] && [ -d "/proc/$mounter_pid" ] && ! grep -q '^State:.*[ZX]' "/proc/$mounter_pid/status"; then
+  echo "FAILED: mounter pid $mounter_pid still runs" >&2
+  exit 1
+fi
+echo "mounter process (pid ${mounter_pid:-unknown}): exited"
 left=$(find "$work/state" -mindepth 2 | wc -l)
 echo "files and directories left in the hook's state directory: $left"
 echo "hook log:"
