@@ -49,7 +49,9 @@ internal sealed class HookLog
     private byte[] Format(string level, string @event, (string Key, string Value)[] fields)
     {
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
+        // The relaxed encoder escapes only what JSON requires, so times and messages stay readable
+        // ("+00:00", "container's"); the log is never embedded in HTML.
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             json.WriteStartObject();
             json.WriteString("time", DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
