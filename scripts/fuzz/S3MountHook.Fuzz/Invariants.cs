@@ -42,7 +42,7 @@ internal static class Invariants
 
     private static readonly System.Collections.Generic.HashSet<string> RcloneFlags =
     [
-        "--config", "--cache-dir", "--vfs-cache-mode", "--dir-perms", "--file-perms", "--read-only",
+        "--config", "--cache-dir", "--vfs-cache-mode", "--dir-perms", "--file-perms", "--umask", "--read-only",
         "--allow-other", "--uid", "--gid",
     ];
 
