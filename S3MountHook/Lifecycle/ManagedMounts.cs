@@ -119,7 +119,7 @@ internal static class ManagedMounts
             var current = Inspect(mount.Directory, lockHeld: true);
             if (current.Health == MountHealth.Broken)
             {
-                log.Error("mount-broken", ("subject", current.ContainerId), ("reason", current.Reason));
+                ReportBrokenOnce(current, log);
                 continue;
             }
 
@@ -140,6 +140,32 @@ internal static class ManagedMounts
         removed.AddRange(SweepStrayStaging(config, log));
         return removed;
     }
+
+    /// <summary>
+    /// Logs a broken mount once: every prestart and gc sweeps, and the same line each time would
+    /// bury other events. A marker file in the container's directory goes with it at poststop.
+    /// </summary>
+    private static void ReportBrokenOnce(ManagedMount mount, HookLog log)
+    {
+        var marker = Path.Join(mount.Directory, BrokenMarker);
+        if (File.Exists(marker))
+        {
+            return;
+        }
+
+        log.Error("mount-broken", ("subject", mount.ContainerId), ("reason", mount.Reason));
+        try
+        {
+            File.WriteAllText(marker, mount.Reason);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            // Without the marker the next sweep logs the mount again, which is harmless.
+        }
+    }
+
+    /// <summary>Name of the file that marks a broken mount as already logged.</summary>
+    internal const string BrokenMarker = "broken.logged";
 
     /// <summary>
     /// Removes staging directories (and any mount on them) whose container directory is gone, as a
