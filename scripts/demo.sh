@@ -47,15 +47,8 @@ step "Starting a local S3 server on 127.0.0.1 with the bucket demo-bucket"
 mkdir -p "$work/seed/demo-bucket/reports"
 echo "Hello from S3, read inside a runc container." >"$work/seed/demo-bucket/hello.txt"
 printf 'region,total\nnorth,42\nsouth,17\n' >"$work/seed/demo-bucket/reports/2026-12.csv"
-node scripts/s3-server/server.mjs --directory "$work/s3" --seed "$work/seed" >"$work/server.out" 2>"$work/server.err" &
-server_pid=$!
-for _ in $(seq 100); do
-  grep -q '^ready ' "$work/server.out" 2>/dev/null && break
-  kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.err" >&2; exit 1; }
-  sleep 0.1
-done
-port=$(awk '/^ready /{print $2}' "$work/server.out")
-[ -n "$port" ] || { echo "demo: the S3 server did not start" >&2; exit 1; }
+source scripts/s3-server/start.sh
+start_s3_server "$work" "$work/seed" || exit 1
 echo "endpoint http://127.0.0.1:$port"
 
 step "Writing the hook config ($mounter_kind) and a busybox container bundle"

@@ -56,15 +56,8 @@ trap finish EXIT
 # The local S3 server, seeded with one bucket and one object.
 mkdir -p "$work/seed/soak-bucket"
 printf '%s\n' "$CONTENT" >"$work/seed/soak-bucket/object.txt"
-node scripts/s3-server/server.mjs --directory "$work/s3" --seed "$work/seed" >"$work/server.out" 2>"$work/server.err" &
-server_pid=$!
-for _ in $(seq 100); do
-  grep -q '^ready ' "$work/server.out" 2>/dev/null && break
-  kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.err" >&2; exit 1; }
-  sleep 0.1
-done
-port=$(awk '/^ready /{print $2}' "$work/server.out")
-[ -n "$port" ] || { echo "soak: the S3 server did not start" >&2; exit 1; }
+source scripts/s3-server/start.sh
+start_s3_server "$work" "$work/seed" || exit 1
 
 state=$work/state
 staging=$work/mounts
