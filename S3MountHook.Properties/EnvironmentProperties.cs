@@ -8,7 +8,9 @@ namespace S3MountHook.Properties;
 
 public sealed class EnvironmentProperties
 {
-    private static readonly Gen<string> Name = Hostile.String.Where(name => name.Length > 0 && !name.Contains('=', StringComparison.Ordinal));
+    private static readonly Gen<string> Name = Hostile.String.Where(name =>
+        name.Length > 0 && !name.Contains('=', StringComparison.Ordinal)
+    );
 
     [Property(MaxTest = 300)]
     public Property ParseKeepsValueWhole() =>
@@ -21,12 +23,17 @@ public sealed class EnvironmentProperties
 
     [Property(MaxTest = 300)]
     public Property ParseLastEntryWins() =>
-        Prop.ForAll(Name.ToArbitrary(), Hostile.String.ToArbitrary(), Hostile.String.ToArbitrary(), (name, first, last) =>
-        {
-            var environment = ContainerEnvironment.Parse([$"{name}={first}", $"{name}={last}"]);
+        Prop.ForAll(
+            Name.ToArbitrary(),
+            Hostile.String.ToArbitrary(),
+            Hostile.String.ToArbitrary(),
+            (name, first, last) =>
+            {
+                var environment = ContainerEnvironment.Parse([$"{name}={first}", $"{name}={last}"]);
 
-            Assert.Equal(last, environment.Get(name));
-        });
+                Assert.Equal(last, environment.Get(name));
+            }
+        );
 
     [Property(MaxTest = 300)]
     public Property ParseDropsEmptyNames() =>

@@ -13,17 +13,84 @@ internal static class Hostile
     /// <summary>Characters that mean something to a shell, a URL, a path, an env entry or an -o list.</summary>
     private static readonly char[] Alphabet =
     [
-        'a', 'b', 'Z', '0', '9', '-', '-', '.', '_', '=', '=', ',', ':', '/', '/', ' ', '@', '\\', '\'', '"',
-        '?', '&', '%', '+', '\n', '\r', '\t', '\0', '\u001b', '\u007f', '\u0085', 'é', 'ß', '日', '\u200b',
-        '\ud83d', '\ude00', '\ufeff',
+        'a',
+        'b',
+        'Z',
+        '0',
+        '9',
+        '-',
+        '-',
+        '.',
+        '_',
+        '=',
+        '=',
+        ',',
+        ':',
+        '/',
+        '/',
+        ' ',
+        '@',
+        '\\',
+        '\'',
+        '"',
+        '?',
+        '&',
+        '%',
+        '+',
+        '\n',
+        '\r',
+        '\t',
+        '\0',
+        '\u001b',
+        '\u007f',
+        '\u0085',
+        'é',
+        'ß',
+        '日',
+        '\u200b',
+        '\ud83d',
+        '\ude00',
+        '\ufeff',
     ];
 
     private static readonly string[] Samples =
     [
-        "", "-", "--", "--x", "--foreground", "--auto-unmount", "-o", "=", "==", "a=b=c", "true", "TRUE",
-        ".", "..", "/", "//", "/proc", "/dev/shm", "/sys/", "/mnt/../etc", "arn:", "arn:aws:s3:::b",
-        "s3://bucket/", "http://", "http://u:p@h/", "http://h/,suid", "http://127.0.0.1:9000",
-        "us-east-1", "my-bucket", "team/data", "\n", "x\n", "\0", "😀", "\ud800", "日本語",
+        "",
+        "-",
+        "--",
+        "--x",
+        "--foreground",
+        "--auto-unmount",
+        "-o",
+        "=",
+        "==",
+        "a=b=c",
+        "true",
+        "TRUE",
+        ".",
+        "..",
+        "/",
+        "//",
+        "/proc",
+        "/dev/shm",
+        "/sys/",
+        "/mnt/../etc",
+        "arn:",
+        "arn:aws:s3:::b",
+        "s3://bucket/",
+        "http://",
+        "http://u:p@h/",
+        "http://h/,suid",
+        "http://127.0.0.1:9000",
+        "us-east-1",
+        "my-bucket",
+        "team/data",
+        "\n",
+        "x\n",
+        "\0",
+        "😀",
+        "\ud800",
+        "日本語",
     ];
 
     /// <summary>A character from <see cref="Alphabet"/>.</summary>
@@ -39,9 +106,11 @@ internal static class Hostile
         select new string(fill, length);
 
     /// <summary>Any hostile string: a known problem value, a random short one, a long one, or a mix.</summary>
-    public static Gen<string> String { get; } = Gen.Frequency(
-        (4, Gen.Elements(Samples)),
-        (6, Short),
-        (1, Long),
-        (3, from first in Gen.Elements(Samples) from second in Short select first + second));
+    public static Gen<string> String { get; } =
+        Gen.Frequency(
+            (4, Gen.Elements(Samples)),
+            (6, Short),
+            (1, Long),
+            (3, from first in Gen.Elements(Samples) from second in Short select first + second)
+        );
 }

@@ -12,17 +12,67 @@ namespace S3MountHook.Properties;
 
 public sealed class ParserProperties
 {
-    private static readonly Gen<byte[]> Bytes = Gen.ArrayOf(Gen.Choose(0, 255).Select(value => (byte)value));
+    private static readonly Gen<byte[]> Bytes = Gen.ArrayOf(
+        Gen.Choose(0, 255).Select(value => (byte)value)
+    );
 
     private static readonly string[] JsonTokens =
     [
-        "{", "}", "[", "]", ":", ",", "null", "true", "false", "0", "-1", "1.5", "1e400", "99999999999", "-0",
-        "\"\"", "\"/b\"", "\"rel\"", "\"c1\"", "\"\\u0000\"", "\"\\ud800\"", "\"\\udc00x\"", "\"\\n\"", "\"日本\"", "\"--x\"",
-        "\"id\"", "\"bundle\"", "\"pid\"", "\"annotations\"", "\"ociVersion\"", "\"status\"",
-        "\"activation_flag\"", "\"program_path\"", "\"host_mountpoint\"", "\"container_mountpoint\"", "\"mounter\"",
-        "\"mount_timeout_seconds\"", "\"log_path\"", "\"on_failure\"", "\"read_only\"", "\"default_region\"",
-        "\"root\"", "\"path\"", "\"process\"", "\"env\"", "\"user\"", "\"uid\"", "\"hooks\"", "\"prestart\"", "\"timeout\"",
-        " ", "\n", "/*", "*/", "\"",
+        "{",
+        "}",
+        "[",
+        "]",
+        ":",
+        ",",
+        "null",
+        "true",
+        "false",
+        "0",
+        "-1",
+        "1.5",
+        "1e400",
+        "99999999999",
+        "-0",
+        "\"\"",
+        "\"/b\"",
+        "\"rel\"",
+        "\"c1\"",
+        "\"\\u0000\"",
+        "\"\\ud800\"",
+        "\"\\udc00x\"",
+        "\"\\n\"",
+        "\"日本\"",
+        "\"--x\"",
+        "\"id\"",
+        "\"bundle\"",
+        "\"pid\"",
+        "\"annotations\"",
+        "\"ociVersion\"",
+        "\"status\"",
+        "\"activation_flag\"",
+        "\"program_path\"",
+        "\"host_mountpoint\"",
+        "\"container_mountpoint\"",
+        "\"mounter\"",
+        "\"mount_timeout_seconds\"",
+        "\"log_path\"",
+        "\"on_failure\"",
+        "\"read_only\"",
+        "\"default_region\"",
+        "\"root\"",
+        "\"path\"",
+        "\"process\"",
+        "\"env\"",
+        "\"user\"",
+        "\"uid\"",
+        "\"hooks\"",
+        "\"prestart\"",
+        "\"timeout\"",
+        " ",
+        "\n",
+        "/*",
+        "*/",
+        "\"",
     ];
 
     private static readonly string[] ValidDocuments =
@@ -35,32 +85,48 @@ public sealed class ParserProperties
     /// <summary>A valid document with some tokens spliced in, or a sequence of JSON tokens.</summary>
     private static readonly Gen<string> JsonLike = Gen.Frequency(
         (2, Gen.ListOf(Gen.Elements(JsonTokens)).Select(tokens => string.Concat(tokens))),
-        (3, from document in Gen.Elements(ValidDocuments)
+        (
+            3,
+            from document in Gen.Elements(ValidDocuments)
             from position in Gen.Choose(0, 1000)
             from insert in Gen.Elements(JsonTokens)
-            select document.Insert(position % (document.Length + 1), insert)),
-        (1, from document in Gen.Elements(ValidDocuments)
+            select document.Insert(position % (document.Length + 1), insert)
+        ),
+        (
+            1,
+            from document in Gen.Elements(ValidDocuments)
             from position in Gen.Choose(0, 1000)
             from insert in Hostile.String
-            select document.Insert(position % (document.Length + 1), insert)));
+            select document.Insert(position % (document.Length + 1), insert)
+        )
+    );
 
     /// <summary>UTF-8 of JSON-like text, or raw bytes, which may be invalid UTF-8.</summary>
     private static readonly Gen<byte[]> Input = Gen.Frequency(
         (3, JsonLike.Select(text => Encoding.UTF8.GetBytes(text))),
         (1, Bytes),
-        (1, from document in Gen.Elements(ValidDocuments)
+        (
+            1,
+            from document in Gen.Elements(ValidDocuments)
             from position in Gen.Choose(0, 1000)
             from noise in Bytes
             let bytes = Encoding.UTF8.GetBytes(document)
             let offset = position % (bytes.Length + 1)
-            select bytes[..offset].Concat(noise).Concat(bytes[offset..]).ToArray()));
+            select bytes[..offset].Concat(noise).Concat(bytes[offset..]).ToArray()
+        )
+    );
 
-    private static void AssertCatalogueCode(LanguageExt.Common.Error error, HookErrorCode expected) =>
-        Assert.True(HookError.CodeOf(error) == expected, $"expected {expected}, got error {error.Code}: {error.Message}");
+    private static void AssertCatalogueCode(
+        LanguageExt.Common.Error error,
+        HookErrorCode expected
+    ) =>
+        Assert.True(
+            HookError.CodeOf(error) == expected,
+            $"expected {expected}, got error {error.Code}: {error.Message}"
+        );
 
     [Property(MaxTest = 500)]
-    public Property StateParseFailsOnlyWithStateCode() =>
-        Prop.ForAll(Input.ToArbitrary(), input =>
+    public Property StateParseFailsOnlyWithStateCode() => Prop.ForAll(Input.ToArbitrary(), input =>
         {
             var result = OciState.Parse(input);
 
@@ -77,8 +143,7 @@ public sealed class ParserProperties
         });
 
     [Property(MaxTest = 500)]
-    public Property SpecParseFailsOnlyWithSpecCode() =>
-        Prop.ForAll(Input.ToArbitrary(), input =>
+    public Property SpecParseFailsOnlyWithSpecCode() => Prop.ForAll(Input.ToArbitrary(), input =>
         {
             var result = BundleSpec.Parse("/run/b", "/run/b/config.json", input);
 

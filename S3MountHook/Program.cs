@@ -29,14 +29,19 @@ internal static class Program
         var parsed = Invocation.Parse(arguments);
         if (parsed.IsFail)
         {
-            return parsed.Match(Succ: _ => 0, Fail: error => Report(null, error.Message, UsageFailure));
+            return parsed.Match(
+                Succ: _ => 0,
+                Fail: error => Report(null, error.Message, UsageFailure)
+            );
         }
 
         var invocation = (Invocation)parsed;
         return invocation.Command switch
         {
             HookCommand.Help => Print(Invocation.Usage),
-            HookCommand.Version => Print($"s3mounthook {typeof(Program).Assembly.GetName().Version}"),
+            HookCommand.Version => Print(
+                $"s3mounthook {typeof(Program).Assembly.GetName().Version}"
+            ),
             HookCommand.Status => Finish(OperatorCommands.Status(invocation), new HookLog(null)),
             HookCommand.Gc => RunGc(invocation),
             _ => RunHook(invocation),
@@ -46,11 +51,22 @@ internal static class Program
     private static int RunHook(Invocation invocation)
     {
         using var interruption = new CancellationTokenSource();
-        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt(interruption));
-        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupt(interruption));
+        using var terminate = PosixSignalRegistration.Create(
+            PosixSignal.SIGTERM,
+            Interrupt(interruption)
+        );
+        using var interrupt = PosixSignalRegistration.Create(
+            PosixSignal.SIGINT,
+            Interrupt(interruption)
+        );
 
-        var log = new HookLog(invocation.Explain ? null : invocation.LogPath ?? HookConfig.DefaultLogPath);
-        var context = new HookContext(invocation, ReadStdin(), log) { Interruption = interruption.Token };
+        var log = new HookLog(
+            invocation.Explain ? null : invocation.LogPath ?? HookConfig.DefaultLogPath
+        );
+        var context = new HookContext(invocation, ReadStdin(), log)
+        {
+            Interruption = interruption.Token,
+        };
         return Finish(HookPipeline.Run(context), log);
     }
 
@@ -66,37 +82,45 @@ internal static class Program
     private static int Finish(LanguageExt.Eff<HookOutcome> pipeline, HookLog? log)
     {
         log ??= new HookLog(null);
-        return pipeline.Run().Match(
-            Succ: outcome =>
-            {
-                // A container that did not ask for a mount gets no log line: the hook runs for every
-                // container, and that path must touch nothing.
-                if (outcome.Event != HookOutcome.SkippedEvent)
+        return pipeline
+            .Run()
+            .Match(
+                Succ: outcome =>
                 {
-                    log.Info(outcome.Event, ("detail", outcome.Summary));
-                }
+                    // A container that did not ask for a mount gets no log line: the hook runs for every
+                    // container, and that path must touch nothing.
+                    if (outcome.Event != HookOutcome.SkippedEvent)
+                    {
+                        log.Info(outcome.Event, ("detail", outcome.Summary));
+                    }
 
-                foreach (var line in outcome.Output)
+                    foreach (var line in outcome.Output)
+                    {
+                        Console.Out.WriteLine(line);
+                    }
+
+                    return outcome.ExitCode;
+                },
+                Fail: error =>
                 {
-                    Console.Out.WriteLine(line);
+                    log.Error(
+                        "failed",
+                        ("code", HookError.CodeOf(error)?.ToString() ?? "Unexpected"),
+                        ("error", error.Message)
+                    );
+                    var code = error.Has(HookErrorCode.UsageInvalid) ? UsageFailure : Failure;
+                    return Report(log.ContainerId, error.Message, code);
                 }
-
-                return outcome.ExitCode;
-            },
-            Fail: error =>
-            {
-                log.Error("failed", ("code", HookError.CodeOf(error)?.ToString() ?? "Unexpected"), ("error", error.Message));
-                var code = error.Has(HookErrorCode.UsageInvalid) ? UsageFailure : Failure;
-                return Report(log.ContainerId, error.Message, code);
-            });
+            );
     }
 
-    private static Action<PosixSignalContext> Interrupt(CancellationTokenSource interruption) => signal =>
-    {
-        // Keep running: the pipeline checks the token, rolls back and exits non-zero.
-        signal.Cancel = true;
-        interruption.Cancel();
-    };
+    private static Action<PosixSignalContext> Interrupt(CancellationTokenSource interruption) =>
+        signal =>
+        {
+            // Keep running: the pipeline checks the token, rolls back and exits non-zero.
+            signal.Cancel = true;
+            interruption.Cancel();
+        };
 
     private static byte[] ReadStdin()
     {

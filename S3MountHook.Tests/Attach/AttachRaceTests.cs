@@ -38,9 +38,12 @@ public sealed class AttachRaceTests(ITestOutputHelper output) : IDisposable
         {
             for (var attempt = 0; attempt < Attempts; attempt++)
             {
-                var outcome = container.Attach("/data").Match(
-                    Succ: result => result.ResolvedTarget,
-                    Fail: error => HookError.CodeOf(error)?.ToString() ?? error.Message);
+                var outcome = container
+                    .Attach("/data")
+                    .Match(
+                        Succ: result => result.ResolvedTarget,
+                        Fail: error => HookError.CodeOf(error)?.ToString() ?? error.Message
+                    );
                 outcomes[outcome] = outcomes.GetValueOrDefault(outcome) + 1;
                 AssertClonesInsideRoot();
                 container.DetachClonesInside();
@@ -60,7 +63,9 @@ public sealed class AttachRaceTests(ITestOutputHelper output) : IDisposable
     }
 
     private bool IsAllowedOutcome(string outcome) =>
-        outcome == "/data" || outcome == "/swap" || outcome == container.DecoyPath
+        outcome == "/data"
+        || outcome == "/swap"
+        || outcome == container.DecoyPath
         || outcome == nameof(HookErrorCode.TargetUnresolvable);
 
     private void AssertClonesInsideRoot()

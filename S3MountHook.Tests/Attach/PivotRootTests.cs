@@ -52,7 +52,8 @@ public sealed class PivotRootTests : IDisposable
         var initRoot = $"/proc/{container.Pid}/root";
         var init = Libc.Open(initRoot, flags).Use(root => Libc.Identify(root, initRoot));
         var inside = container.InNamespace(() =>
-            Libc.Open("/", flags).Use(root => Libc.Identify(root, "/")));
+            Libc.Open("/", flags).Use(root => Libc.Identify(root, "/"))
+        );
         return init.ThrowIfFail() == inside.ThrowIfFail();
     }
 
@@ -62,10 +63,13 @@ public sealed class PivotRootTests : IDisposable
     private void PivotIntoRootfs()
     {
         var root = container.RootPath;
-        container.InNamespace(() =>
-            TestLibc.ChangeDirectory(root)
-                .Bind(_ => TestLibc.PivotRootHere())
-                .Bind(_ => Libc.UnmountDetached(".")))
+        container
+            .InNamespace(() =>
+                TestLibc
+                    .ChangeDirectory(root)
+                    .Bind(_ => TestLibc.PivotRootHere())
+                    .Bind(_ => Libc.UnmountDetached("."))
+            )
             .ThrowIfFail();
     }
 }

@@ -73,6 +73,7 @@ public sealed class RealFuseTests : IDisposable
 
     private bool IsFuseMounted() =>
         MountTable.ReadSelf().ThrowIfFail() is var table
-        && MountTable.FindVisibleAt(table, container.StagingPath)
+        && MountTable
+            .FindVisibleAt(table, container.StagingPath)
             .Exists(entry => entry.FileSystemType.StartsWith("fuse", StringComparison.Ordinal));
 }

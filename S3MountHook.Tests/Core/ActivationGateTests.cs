@@ -8,17 +8,29 @@ public sealed class ActivationGateTests
     [Fact]
     public void DecideTrueIsActive()
     {
-        var activation = ActivationGate.Decide(Samples.Config(), ContainerEnvironment.Parse(["S3_MOUNT=true"]));
+        var activation = ActivationGate.Decide(
+            Samples.Config(),
+            ContainerEnvironment.Parse(["S3_MOUNT=true"])
+        );
 
-        Assert.Equal(new Activation.Activation(true, "S3_MOUNT=true in the container environment"), activation);
+        Assert.Equal(
+            new Activation.Activation(true, "S3_MOUNT=true in the container environment"),
+            activation
+        );
     }
 
     [Fact]
     public void DecideUnsetIsInactive()
     {
-        var activation = ActivationGate.Decide(Samples.Config(), ContainerEnvironment.Parse(["OTHER=true"]));
+        var activation = ActivationGate.Decide(
+            Samples.Config(),
+            ContainerEnvironment.Parse(["OTHER=true"])
+        );
 
-        Assert.Equal(new Activation.Activation(false, "S3_MOUNT is not set in the container environment"), activation);
+        Assert.Equal(
+            new Activation.Activation(false, "S3_MOUNT is not set in the container environment"),
+            activation
+        );
     }
 
     [Theory]
@@ -31,8 +43,14 @@ public sealed class ActivationGateTests
     [InlineData("true\n")]
     public void DecideOtherValuesInactive(string value)
     {
-        var activation = ActivationGate.Decide(Samples.Config(), ContainerEnvironment.Parse([$"S3_MOUNT={value}"]));
+        var activation = ActivationGate.Decide(
+            Samples.Config(),
+            ContainerEnvironment.Parse([$"S3_MOUNT={value}"])
+        );
 
-        Assert.Equal(new Activation.Activation(false, "S3_MOUNT is set but not to \"true\""), activation);
+        Assert.Equal(
+            new Activation.Activation(false, "S3_MOUNT is set but not to \"true\""),
+            activation
+        );
     }
 }

@@ -36,7 +36,9 @@ public sealed class BundleSpecTests
     [Fact]
     public void ParseReadsEnvironment()
     {
-        var spec = ParseValid("""{"root":{"path":"rootfs"},"process":{"env":["PATH=/bin","S3_BUCKET=b=c"]}}""");
+        var spec = ParseValid(
+            """{"root":{"path":"rootfs"},"process":{"env":["PATH=/bin","S3_BUCKET=b=c"]}}"""
+        );
 
         Assert.Equal("/bin", spec.Environment.Get("PATH"));
         Assert.Equal("b=c", spec.Environment.Get("S3_BUCKET"));
@@ -45,7 +47,9 @@ public sealed class BundleSpecTests
     [Fact]
     public void ParseReadsUidAndGid()
     {
-        var spec = ParseValid("""{"root":{"path":"rootfs"},"process":{"user":{"uid":1000,"gid":2000}}}""");
+        var spec = ParseValid(
+            """{"root":{"path":"rootfs"},"process":{"user":{"uid":1000,"gid":2000}}}"""
+        );
 
         Assert.Equal(1000, spec.Uid);
         Assert.Equal(2000, spec.Gid);
@@ -63,12 +67,14 @@ public sealed class BundleSpecTests
     [Fact]
     public void ParseTakesShortestHookTimeout()
     {
-        var spec = ParseValid("""
+        var spec = ParseValid(
+            """
             {"root":{"path":"rootfs"},"hooks":{
               "prestart":[{"path":"/a","timeout":10},{"path":"/b"},{"path":"/c","timeout":0}],
               "createRuntime":[{"path":"/d","timeout":7}],
               "poststop":[{"path":"/e","timeout":1}]}}
-            """);
+            """
+        );
 
         Assert.Equal(7, spec.HookTimeoutSeconds);
     }
@@ -76,7 +82,9 @@ public sealed class BundleSpecTests
     [Fact]
     public void ParseWithoutHookTimeoutsGivesNull()
     {
-        var spec = ParseValid("""{"root":{"path":"rootfs"},"hooks":{"poststop":[{"path":"/e","timeout":1}]}}""");
+        var spec = ParseValid(
+            """{"root":{"path":"rootfs"},"hooks":{"poststop":[{"path":"/e","timeout":1}]}}"""
+        );
 
         Assert.Null(spec.HookTimeoutSeconds);
     }
@@ -92,7 +100,10 @@ public sealed class BundleSpecTests
 
         var message = FinAssert.Failure(result, HookErrorCode.SpecInvalid).Message;
 
-        Assert.Equal($"bundle config {ConfigPath} has no \"root.path\"; check the container's OCI bundle", message);
+        Assert.Equal(
+            $"bundle config {ConfigPath} has no \"root.path\"; check the container's OCI bundle",
+            message
+        );
     }
 
     [Theory]

@@ -1,5 +1,5 @@
-using System.Text.Json.Nodes;
 using System.Text;
+using System.Text.Json.Nodes;
 using S3MountHook.Config;
 using S3MountHook.Errors;
 using Xunit;
@@ -10,18 +10,24 @@ public sealed class ConfigReaderTests
 {
     private const string Path = "/etc/hook.json";
 
-    private static JsonObject Minimal() => new()
-    {
-        ["activation_flag"] = "S3_MOUNT",
-        ["program_path"] = "/usr/bin/mount-s3",
-        ["host_mountpoint"] = "/run/s3/mounts",
-        ["container_mountpoint"] = "/mnt/s3",
-    };
+    private static JsonObject Minimal() =>
+        new()
+        {
+            ["activation_flag"] = "S3_MOUNT",
+            ["program_path"] = "/usr/bin/mount-s3",
+            ["host_mountpoint"] = "/run/s3/mounts",
+            ["container_mountpoint"] = "/mnt/s3",
+        };
 
     private static string Parse(JsonObject config) => Parse(config.ToJsonString());
 
     private static string Parse(string json) =>
-        FinAssert.Failure(ConfigReader.Parse(Path, Encoding.UTF8.GetBytes(json)), HookErrorCode.ConfigInvalid).Message;
+        FinAssert
+            .Failure(
+                ConfigReader.Parse(Path, Encoding.UTF8.GetBytes(json)),
+                HookErrorCode.ConfigInvalid
+            )
+            .Message;
 
     private static HookConfig ParseValid(JsonObject config) =>
         FinAssert.Success(ConfigReader.Parse(Path, Encoding.UTF8.GetBytes(config.ToJsonString())));
@@ -69,7 +75,8 @@ public sealed class ConfigReaderTests
             ForcePathStyle: false,
             ReadOnly: true,
             AllowOther: false,
-            DefaultRegion: "eu-west-1");
+            DefaultRegion: "eu-west-1"
+        );
 
         var config = FinAssert.Success(ConfigReader.Parse(Path, Encoding.UTF8.GetBytes(json)));
 
@@ -112,7 +119,11 @@ public sealed class ConfigReaderTests
     {
         var message = Parse(With("read_onyl", true));
 
-        Assert.Contains("field \"read_onyl\" is not a known field", message, StringComparison.Ordinal);
+        Assert.Contains(
+            "field \"read_onyl\" is not a known field",
+            message,
+            StringComparison.Ordinal
+        );
     }
 
     [Theory]
@@ -152,7 +163,11 @@ public sealed class ConfigReaderTests
     {
         var message = Parse(With("mount_timeout_seconds", JsonNode.Parse(value)));
 
-        Assert.Contains("field \"mount_timeout_seconds\" must be a whole number from 1 to 600", message, StringComparison.Ordinal);
+        Assert.Contains(
+            "field \"mount_timeout_seconds\" must be a whole number from 1 to 600",
+            message,
+            StringComparison.Ordinal
+        );
     }
 
     [Theory]
@@ -184,7 +199,11 @@ public sealed class ConfigReaderTests
     {
         var message = Parse(With("mounter", name));
 
-        Assert.Contains($"field \"mounter\" must be \"mount-s3\", \"s3fs\" or \"rclone\", not \"{name}\"", message, StringComparison.Ordinal);
+        Assert.Contains(
+            $"field \"mounter\" must be \"mount-s3\", \"s3fs\" or \"rclone\", not \"{name}\"",
+            message,
+            StringComparison.Ordinal
+        );
     }
 
     [Theory]
@@ -194,7 +213,11 @@ public sealed class ConfigReaderTests
     {
         var message = Parse(With("on_failure", policy));
 
-        Assert.Contains($"field \"on_failure\" must be \"fail\" or \"continue\", not \"{policy}\"", message, StringComparison.Ordinal);
+        Assert.Contains(
+            $"field \"on_failure\" must be \"fail\" or \"continue\", not \"{policy}\"",
+            message,
+            StringComparison.Ordinal
+        );
     }
 
     [Theory]
@@ -207,7 +230,11 @@ public sealed class ConfigReaderTests
     {
         var message = Parse(With("activation_flag", flag));
 
-        Assert.Contains("field \"activation_flag\" must be an environment variable name", message, StringComparison.Ordinal);
+        Assert.Contains(
+            "field \"activation_flag\" must be an environment variable name",
+            message,
+            StringComparison.Ordinal
+        );
     }
 
     [Theory]
@@ -244,7 +271,11 @@ public sealed class ConfigReaderTests
     {
         var message = Parse(With("container_mountpoint", value));
 
-        Assert.Contains($"mount target \"{value}\" from container_mountpoint is invalid", message, StringComparison.Ordinal);
+        Assert.Contains(
+            $"mount target \"{value}\" from container_mountpoint is invalid",
+            message,
+            StringComparison.Ordinal
+        );
     }
 
     [Theory]
@@ -275,10 +306,14 @@ public sealed class ConfigReaderTests
     [Fact]
     public void ParseInvalidUtf8Fails()
     {
-        var prefix = Encoding.UTF8.GetBytes(Minimal().ToJsonString().TrimEnd('}') + ",\"log_path\":\"/var/log/");
+        var prefix = Encoding.UTF8.GetBytes(
+            Minimal().ToJsonString().TrimEnd('}') + ",\"log_path\":\"/var/log/"
+        );
         byte[] json = [.. prefix, 0xE3, 0x28, (byte)'"', (byte)'}'];
 
-        var message = FinAssert.Failure(ConfigReader.Parse(Path, json), HookErrorCode.ConfigInvalid).Message;
+        var message = FinAssert
+            .Failure(ConfigReader.Parse(Path, json), HookErrorCode.ConfigInvalid)
+            .Message;
 
         Assert.StartsWith($"hook config {Path} ", message, StringComparison.Ordinal);
     }
@@ -289,9 +324,14 @@ public sealed class ConfigReaderTests
         using var directory = new TemporaryDirectory();
         var path = System.IO.Path.Join(directory.Path, "missing.json");
 
-        var message = FinAssert.Failure(ConfigReader.Read(path), HookErrorCode.ConfigInvalid).Message;
+        var message = FinAssert
+            .Failure(ConfigReader.Read(path), HookErrorCode.ConfigInvalid)
+            .Message;
 
-        Assert.Equal($"hook config {path} does not exist; install it or pass --config PATH", message);
+        Assert.Equal(
+            $"hook config {path} does not exist; install it or pass --config PATH",
+            message
+        );
     }
 
     [Fact]
@@ -300,9 +340,14 @@ public sealed class ConfigReaderTests
         using var directory = new TemporaryDirectory();
         var path = System.IO.Path.Join(directory.Path, "absent", "hook.json");
 
-        var message = FinAssert.Failure(ConfigReader.Read(path), HookErrorCode.ConfigInvalid).Message;
+        var message = FinAssert
+            .Failure(ConfigReader.Read(path), HookErrorCode.ConfigInvalid)
+            .Message;
 
-        Assert.Equal($"hook config {path} does not exist; install it or pass --config PATH", message);
+        Assert.Equal(
+            $"hook config {path} does not exist; install it or pass --config PATH",
+            message
+        );
     }
 
     [Fact]

@@ -11,7 +11,9 @@ public sealed class ContainerLockTests
         using var directory = new TemporaryDirectory();
         var container = Path.Combine(directory.Path, "containers", "c1");
 
-        using var first = FinAssert.Success(ContainerLock.Acquire(container, TimeSpan.FromSeconds(1)));
+        using var first = FinAssert.Success(
+            ContainerLock.Acquire(container, TimeSpan.FromSeconds(1))
+        );
         var second = ContainerLock.TryAcquire(container);
 
         Assert.True(second.IsNone);
@@ -34,7 +36,12 @@ public sealed class ContainerLockTests
     public void OtherContainerNotBlocked()
     {
         using var directory = new TemporaryDirectory();
-        using var first = FinAssert.Success(ContainerLock.Acquire(Path.Combine(directory.Path, "containers", "c1"), TimeSpan.FromSeconds(1)));
+        using var first = FinAssert.Success(
+            ContainerLock.Acquire(
+                Path.Combine(directory.Path, "containers", "c1"),
+                TimeSpan.FromSeconds(1)
+            )
+        );
 
         var other = ContainerLock.TryAcquire(Path.Combine(directory.Path, "containers", "c2"));
 
@@ -46,7 +53,14 @@ public sealed class ContainerLockTests
     public void RemoveFileLeavesNothing()
     {
         using var directory = new TemporaryDirectory();
-        using (var held = FinAssert.Success(ContainerLock.Acquire(Path.Combine(directory.Path, "containers", "c1"), TimeSpan.FromSeconds(1))))
+        using (
+            var held = FinAssert.Success(
+                ContainerLock.Acquire(
+                    Path.Combine(directory.Path, "containers", "c1"),
+                    TimeSpan.FromSeconds(1)
+                )
+            )
+        )
         {
             held.RemoveFile();
         }
@@ -56,16 +70,24 @@ public sealed class ContainerLockTests
 
     [Fact]
     public void LockLivesApartFromContainers() =>
-        Assert.Equal("/run/s3mounthook/locks/c1.lock", ContainerLock.PathFor("/run/s3mounthook/containers/c1.lock"));
+        Assert.Equal(
+            "/run/s3mounthook/locks/c1.lock",
+            ContainerLock.PathFor("/run/s3mounthook/containers/c1.lock")
+        );
 
     [Fact]
     public void AcquireTimesOutWithMessage()
     {
         using var directory = new TemporaryDirectory();
         var container = Path.Combine(directory.Path, "containers", "c1");
-        using var first = FinAssert.Success(ContainerLock.Acquire(container, TimeSpan.FromSeconds(1)));
+        using var first = FinAssert.Success(
+            ContainerLock.Acquire(container, TimeSpan.FromSeconds(1))
+        );
 
-        var error = FinAssert.Failure(ContainerLock.Acquire(container, TimeSpan.FromMilliseconds(100)), Errors.HookErrorCode.LockTimedOut);
+        var error = FinAssert.Failure(
+            ContainerLock.Acquire(container, TimeSpan.FromMilliseconds(100)),
+            Errors.HookErrorCode.LockTimedOut
+        );
 
         Assert.Contains("another s3mounthook holds", error.Message, StringComparison.Ordinal);
     }

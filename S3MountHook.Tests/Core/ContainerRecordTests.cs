@@ -28,9 +28,13 @@ public sealed class ContainerRecordTests
         """;
 
     private static ContainerRecord Sample(string directory) =>
-        JsonSerializer.Deserialize(RecordJson.Replace("PLACEHOLDER", directory, StringComparison.Ordinal), RecordContext.Default.ContainerRecord)!;
+        JsonSerializer.Deserialize(
+            RecordJson.Replace("PLACEHOLDER", directory, StringComparison.Ordinal),
+            RecordContext.Default.ContainerRecord
+        )!;
 
-    private static string Serialize(ContainerRecord record) => JsonSerializer.Serialize(record, RecordContext.Default.ContainerRecord);
+    private static string Serialize(ContainerRecord record) =>
+        JsonSerializer.Serialize(record, RecordContext.Default.ContainerRecord);
 
     [Fact]
     public void WriteThenReadRoundTrips()
@@ -63,7 +67,10 @@ public sealed class ContainerRecordTests
 
         FinAssert.Success(Sample(directory.Path).Write());
 
-        Assert.Equal([ContainerRecord.FileName], Directory.GetFiles(directory.Path).Select(Path.GetFileName));
+        Assert.Equal(
+            [ContainerRecord.FileName],
+            Directory.GetFiles(directory.Path).Select(Path.GetFileName)
+        );
     }
 
     [Fact]
@@ -117,7 +124,9 @@ public sealed class ContainerRecordTests
         using var directory = new TemporaryDirectory();
         File.WriteAllText(Path.Join(directory.Path, ContainerRecord.FileName), json);
 
-        var message = FinAssert.Failure(ContainerRecord.Read(directory.Path), HookErrorCode.RecordInvalid).Message;
+        var message = FinAssert
+            .Failure(ContainerRecord.Read(directory.Path), HookErrorCode.RecordInvalid)
+            .Message;
 
         Assert.Contains("is not valid JSON", message, StringComparison.Ordinal);
     }
@@ -131,7 +140,9 @@ public sealed class ContainerRecordTests
         using var directory = new TemporaryDirectory();
         File.WriteAllText(Path.Join(directory.Path, ContainerRecord.FileName), json);
 
-        var message = FinAssert.Failure(ContainerRecord.Read(directory.Path), HookErrorCode.RecordInvalid).Message;
+        var message = FinAssert
+            .Failure(ContainerRecord.Read(directory.Path), HookErrorCode.RecordInvalid)
+            .Message;
 
         Assert.Contains("has an unknown version", message, StringComparison.Ordinal);
     }

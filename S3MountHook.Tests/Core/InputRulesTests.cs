@@ -8,31 +8,33 @@ public sealed class InputRulesTests
 {
     private const string AccessPoint = "arn:aws:s3:us-east-1:123456789012:accesspoint/my-ap";
 
-    public static TheoryData<string> ValidBuckets => new()
-    {
-        "abc",
-        "my-bucket",
-        "my_bucket.v2",
-        "Bucket-With-Caps",
-        "1.2.3",
-        new string('a', 255),
-    };
+    public static TheoryData<string> ValidBuckets =>
+        new()
+        {
+            "abc",
+            "my-bucket",
+            "my_bucket.v2",
+            "Bucket-With-Caps",
+            "1.2.3",
+            new string('a', 255),
+        };
 
-    public static TheoryData<string> InvalidBuckets => new()
-    {
-        "",
-        "ab",
-        new string('a', 256),
-        "my bucket",
-        "my/bucket",
-        "bucket:name",
-        "bücket",
-        "-bucket",
-        "--foreground",
-        "--auto-unmount",
-        "s3://my-bucket",
-        "bucket\n",
-    };
+    public static TheoryData<string> InvalidBuckets =>
+        new()
+        {
+            "",
+            "ab",
+            new string('a', 256),
+            "my bucket",
+            "my/bucket",
+            "bucket:name",
+            "bücket",
+            "-bucket",
+            "--foreground",
+            "--auto-unmount",
+            "s3://my-bucket",
+            "bucket\n",
+        };
 
     [Theory]
     [MemberData(nameof(ValidBuckets))]
@@ -51,13 +53,19 @@ public sealed class InputRulesTests
     [Fact]
     public void BucketAcceptsArnWhenAllowed()
     {
-        Assert.Equal(AccessPoint, FinAssert.Success(InputRules.Bucket(AccessPoint, allowArn: true)));
+        Assert.Equal(
+            AccessPoint,
+            FinAssert.Success(InputRules.Bucket(AccessPoint, allowArn: true))
+        );
     }
 
     [Fact]
     public void BucketRejectsArnWhenNotAllowed()
     {
-        FinAssert.Failure(InputRules.Bucket(AccessPoint, allowArn: false), HookErrorCode.BucketInvalid);
+        FinAssert.Failure(
+            InputRules.Bucket(AccessPoint, allowArn: false),
+            HookErrorCode.BucketInvalid
+        );
     }
 
     [Theory]
@@ -142,7 +150,9 @@ public sealed class InputRulesTests
     [InlineData("https://Pa55wordCanary@minio")]
     public void EndpointUserInfoHidesPassword(string url)
     {
-        var message = FinAssert.Failure(InputRules.Endpoint(url), HookErrorCode.EndpointInvalid).Message;
+        var message = FinAssert
+            .Failure(InputRules.Endpoint(url), HookErrorCode.EndpointInvalid)
+            .Message;
 
         Assert.DoesNotContain("Pa55wordCanary", message, StringComparison.Ordinal);
     }
@@ -173,15 +183,24 @@ public sealed class InputRulesTests
     [Fact]
     public void RegionRejectsOverMaxLength()
     {
-        FinAssert.Failure(InputRules.Region("AWS_REGION", new string('a', 65)), HookErrorCode.RegionInvalid);
+        FinAssert.Failure(
+            InputRules.Region("AWS_REGION", new string('a', 65)),
+            HookErrorCode.RegionInvalid
+        );
     }
 
     [Fact]
     public void RegionErrorNamesVariable()
     {
-        var message = FinAssert.Failure(InputRules.Region("AWS_DEFAULT_REGION", "BAD"), HookErrorCode.RegionInvalid).Message;
+        var message = FinAssert
+            .Failure(InputRules.Region("AWS_DEFAULT_REGION", "BAD"), HookErrorCode.RegionInvalid)
+            .Message;
 
-        Assert.StartsWith("AWS_DEFAULT_REGION \"BAD\" is not a region name", message, StringComparison.Ordinal);
+        Assert.StartsWith(
+            "AWS_DEFAULT_REGION \"BAD\" is not a region name",
+            message,
+            StringComparison.Ordinal
+        );
     }
 
     [Theory]
@@ -212,7 +231,10 @@ public sealed class InputRulesTests
     [Fact]
     public void ContainerIdRejectsOverMaxLength()
     {
-        FinAssert.Failure(InputRules.ContainerId(new string('a', 251)), HookErrorCode.ContainerIdInvalid);
+        FinAssert.Failure(
+            InputRules.ContainerId(new string('a', 251)),
+            HookErrorCode.ContainerIdInvalid
+        );
     }
 
     [Theory]
@@ -227,7 +249,10 @@ public sealed class InputRulesTests
     [InlineData("/-x", "/-x")]
     public void TargetNormalisesPath(string target, string expected)
     {
-        Assert.Equal(expected, FinAssert.Success(InputRules.Target("CONTAINER_MOUNTPOINT", target)));
+        Assert.Equal(
+            expected,
+            FinAssert.Success(InputRules.Target("CONTAINER_MOUNTPOINT", target))
+        );
     }
 
     [Theory]
@@ -250,21 +275,36 @@ public sealed class InputRulesTests
     [InlineData("/mnt/s3\n")]
     public void TargetRejectsInvalidPath(string target)
     {
-        FinAssert.Failure(InputRules.Target("CONTAINER_MOUNTPOINT", target), HookErrorCode.TargetInvalid);
+        FinAssert.Failure(
+            InputRules.Target("CONTAINER_MOUNTPOINT", target),
+            HookErrorCode.TargetInvalid
+        );
     }
 
     [Fact]
     public void TargetRejectsOverMaxLength()
     {
-        FinAssert.Failure(InputRules.Target("CONTAINER_MOUNTPOINT", "/" + new string('a', 4096)), HookErrorCode.TargetInvalid);
+        FinAssert.Failure(
+            InputRules.Target("CONTAINER_MOUNTPOINT", "/" + new string('a', 4096)),
+            HookErrorCode.TargetInvalid
+        );
     }
 
     [Fact]
     public void TargetErrorNamesSource()
     {
-        var message = FinAssert.Failure(InputRules.Target("CONTAINER_MOUNTPOINT", "/proc/x"), HookErrorCode.TargetInvalid).Message;
+        var message = FinAssert
+            .Failure(
+                InputRules.Target("CONTAINER_MOUNTPOINT", "/proc/x"),
+                HookErrorCode.TargetInvalid
+            )
+            .Message;
 
-        Assert.Contains("from CONTAINER_MOUNTPOINT is invalid: it must not be /proc or below it", message, StringComparison.Ordinal);
+        Assert.Contains(
+            "from CONTAINER_MOUNTPOINT is invalid: it must not be /proc or below it",
+            message,
+            StringComparison.Ordinal
+        );
     }
 
     [Theory]
@@ -275,7 +315,10 @@ public sealed class InputRulesTests
     [InlineData("日本語 ✓")]
     public void PlainValueAcceptsPrintable(string value)
     {
-        Assert.Equal(value, FinAssert.Success(InputRules.PlainValue("AWS_SECRET_ACCESS_KEY", value)));
+        Assert.Equal(
+            value,
+            FinAssert.Success(InputRules.PlainValue("AWS_SECRET_ACCESS_KEY", value))
+        );
     }
 
     [Theory]
@@ -287,9 +330,18 @@ public sealed class InputRulesTests
     [InlineData("S3cretCanary\u0085")]
     public void PlainValueRejectsControlCharacter(string value)
     {
-        var message = FinAssert.Failure(InputRules.PlainValue("AWS_SECRET_ACCESS_KEY", value), HookErrorCode.EnvValueInvalid).Message;
+        var message = FinAssert
+            .Failure(
+                InputRules.PlainValue("AWS_SECRET_ACCESS_KEY", value),
+                HookErrorCode.EnvValueInvalid
+            )
+            .Message;
 
-        Assert.StartsWith("container variable AWS_SECRET_ACCESS_KEY contains a control character", message, StringComparison.Ordinal);
+        Assert.StartsWith(
+            "container variable AWS_SECRET_ACCESS_KEY contains a control character",
+            message,
+            StringComparison.Ordinal
+        );
         Assert.DoesNotContain("S3cret", message, StringComparison.Ordinal);
         Assert.DoesNotContain("Canary", message, StringComparison.Ordinal);
     }
@@ -299,9 +351,15 @@ public sealed class InputRulesTests
     {
         var value = new string('s', InputRules.MaxValueLength + 1);
 
-        var message = FinAssert.Failure(InputRules.PlainValue("AWS_SESSION_TOKEN", value), HookErrorCode.InputTooLarge).Message;
+        var message = FinAssert
+            .Failure(InputRules.PlainValue("AWS_SESSION_TOKEN", value), HookErrorCode.InputTooLarge)
+            .Message;
 
-        Assert.StartsWith("container variable AWS_SESSION_TOKEN is longer than 16384 characters", message, StringComparison.Ordinal);
+        Assert.StartsWith(
+            "container variable AWS_SESSION_TOKEN is longer than 16384 characters",
+            message,
+            StringComparison.Ordinal
+        );
         Assert.DoesNotContain("ssss", message, StringComparison.Ordinal);
     }
 

@@ -14,9 +14,30 @@ public sealed class InvocationTests
     [InlineData(new[] { "prestart" }, "Run", "Prestart", DefaultConfig, false, null)]
     [InlineData(new[] { "createRuntime" }, "Run", "CreateRuntime", DefaultConfig, false, null)]
     [InlineData(new[] { "poststop" }, "Run", "Poststop", DefaultConfig, false, null)]
-    [InlineData(new[] { "--config", "/etc/h.json", "prestart" }, "Run", "Prestart", "/etc/h.json", false, null)]
-    [InlineData(new[] { "prestart", "-c", "/etc/h.json" }, "Run", "Prestart", "/etc/h.json", false, null)]
-    [InlineData(new[] { "--log", "/tmp/h.log", "poststop" }, "Run", "Poststop", DefaultConfig, false, "/tmp/h.log")]
+    [InlineData(
+        new[] { "--config", "/etc/h.json", "prestart" },
+        "Run",
+        "Prestart",
+        "/etc/h.json",
+        false,
+        null
+    )]
+    [InlineData(
+        new[] { "prestart", "-c", "/etc/h.json" },
+        "Run",
+        "Prestart",
+        "/etc/h.json",
+        false,
+        null
+    )]
+    [InlineData(
+        new[] { "--log", "/tmp/h.log", "poststop" },
+        "Run",
+        "Poststop",
+        DefaultConfig,
+        false,
+        "/tmp/h.log"
+    )]
     [InlineData(new[] { "-l", "/tmp/h.log" }, "Run", null, DefaultConfig, false, "/tmp/h.log")]
     [InlineData(new[] { "--explain", "prestart" }, "Run", "Prestart", DefaultConfig, true, null)]
     [InlineData(new[] { "-c", "--explain" }, "Run", null, "--explain", false, null)]
@@ -24,7 +45,14 @@ public sealed class InvocationTests
     [InlineData(new[] { "-h", "--bogus" }, "Help", null, DefaultConfig, false, null)]
     [InlineData(new[] { "--version" }, "Version", null, DefaultConfig, false, null)]
     [InlineData(new[] { "-v" }, "Version", null, DefaultConfig, false, null)]
-    public void ParseReadsArguments(string[] arguments, string command, string? stage, string configPath, bool explain, string? logPath)
+    public void ParseReadsArguments(
+        string[] arguments,
+        string command,
+        string? stage,
+        string configPath,
+        bool explain,
+        string? logPath
+    )
     {
         var invocation = FinAssert.Success(Invocation.Parse(arguments));
 
@@ -47,7 +75,9 @@ public sealed class InvocationTests
     [InlineData(new[] { "--config=/etc/h.json" }, "unknown argument \"--config=/etc/h.json\"")]
     public void ParseRejectsInvalidArguments(string[] arguments, string expected)
     {
-        var message = FinAssert.Failure(Invocation.Parse(arguments), HookErrorCode.UsageInvalid).Message;
+        var message = FinAssert
+            .Failure(Invocation.Parse(arguments), HookErrorCode.UsageInvalid)
+            .Message;
 
         Assert.StartsWith(expected, message, StringComparison.Ordinal);
     }

@@ -7,17 +7,22 @@ namespace S3MountHook.Tests.Core;
 
 public sealed class OciStateTests
 {
-    private static OciState ParseValid(string json) => FinAssert.Success(OciState.Parse(Encoding.UTF8.GetBytes(json)));
+    private static OciState ParseValid(string json) =>
+        FinAssert.Success(OciState.Parse(Encoding.UTF8.GetBytes(json)));
 
     private static string ParseInvalid(string json) =>
-        FinAssert.Failure(OciState.Parse(Encoding.UTF8.GetBytes(json)), HookErrorCode.StateInvalid).Message;
+        FinAssert
+            .Failure(OciState.Parse(Encoding.UTF8.GetBytes(json)), HookErrorCode.StateInvalid)
+            .Message;
 
     [Fact]
     public void ParseValidState()
     {
-        var state = ParseValid("""
+        var state = ParseValid(
+            """
             {"ociVersion":"1.2.0","id":"c1","status":"creating","pid":42,"bundle":"/run/bundles/c1","annotations":{"k":"v"}}
-            """);
+            """
+        );
 
         Assert.Equal("1.2.0", state.OciVersion);
         Assert.Equal("c1", state.Id);
@@ -30,7 +35,9 @@ public sealed class OciStateTests
     [Fact]
     public void ParseIgnoresUnknownFields()
     {
-        var state = ParseValid("""{"id":"c1","bundle":"/b","pid":7,"extra":{"nested":[1,2]},"label":"x"}""");
+        var state = ParseValid(
+            """{"id":"c1","bundle":"/b","pid":7,"extra":{"nested":[1,2]},"label":"x"}"""
+        );
 
         Assert.Equal("c1", state.Id);
     }
@@ -81,14 +88,20 @@ public sealed class OciStateTests
 
         var message = FinAssert.Failure(OciState.Parse(json), HookErrorCode.InputTooLarge).Message;
 
-        Assert.Contains($"larger than {OciState.MaxBytes} bytes", message, StringComparison.Ordinal);
+        Assert.Contains(
+            $"larger than {OciState.MaxBytes} bytes",
+            message,
+            StringComparison.Ordinal
+        );
     }
 
     [Fact]
     public void ParseAcceptsInputAtMaxBytes()
     {
         var document = """{"id":"c1","bundle":"/b"}""";
-        var json = Encoding.UTF8.GetBytes(document + new string(' ', OciState.MaxBytes - document.Length));
+        var json = Encoding.UTF8.GetBytes(
+            document + new string(' ', OciState.MaxBytes - document.Length)
+        );
 
         var state = FinAssert.Success(OciState.Parse(json));
 

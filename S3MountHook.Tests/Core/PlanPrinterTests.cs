@@ -9,7 +9,8 @@ namespace S3MountHook.Tests.Core;
 
 public sealed class PlanPrinterTests
 {
-    public static TheoryData<string> Mounters => new() { nameof(MounterKind.MountS3), nameof(MounterKind.S3fs), nameof(MounterKind.Rclone) };
+    public static TheoryData<string> Mounters =>
+        new() { nameof(MounterKind.MountS3), nameof(MounterKind.S3fs), nameof(MounterKind.Rclone) };
 
     private static string Print(MounterKind mounter)
     {
@@ -19,7 +20,10 @@ public sealed class PlanPrinterTests
         var invocation = FinAssert.Success(Invocation.Parse(["--explain", "prestart"]));
         var activation = ActivationGate.Decide(config, spec.Environment);
 
-        return string.Join('\n', PlanPrinter.Mount(invocation, HookStage.Prestart, config, activation, plan));
+        return string.Join(
+            '\n',
+            PlanPrinter.Mount(invocation, HookStage.Prestart, config, activation, plan)
+        );
     }
 
     [Theory]
@@ -41,7 +45,8 @@ public sealed class PlanPrinterTests
         Assert.Contains(
             "environment (names only): PATH AWS_EC2_METADATA_DISABLED AWS_REGION AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN",
             output,
-            StringComparison.Ordinal);
+            StringComparison.Ordinal
+        );
     }
 
     [Fact]
@@ -50,10 +55,11 @@ public sealed class PlanPrinterTests
         var output = Print(MounterKind.MountS3);
 
         Assert.Contains(
-            "argv: /usr/bin/mounter --foreground --prefix team/data/ --endpoint-url http://127.0.0.1:9000 --force-path-style " +
-            "--region eu-west-1 --allow-delete --allow-overwrite --allow-other --uid 1000 --gid 1000 my-bucket /run/s3mounthook/mounts/c1",
+            "argv: /usr/bin/mounter --foreground --prefix team/data/ --endpoint-url http://127.0.0.1:9000 --force-path-style "
+                + "--region eu-west-1 --allow-delete --allow-overwrite --allow-other --uid 1000 --gid 1000 my-bucket /run/s3mounthook/mounts/c1",
             output,
-            StringComparison.Ordinal);
+            StringComparison.Ordinal
+        );
     }
 
     [Fact]
@@ -64,7 +70,8 @@ public sealed class PlanPrinterTests
         Assert.Contains(
             "credential file: /run/s3mounthook/containers/c1/s3fs.passwd (mode 0600, contents not shown)",
             output,
-            StringComparison.Ordinal);
+            StringComparison.Ordinal
+        );
     }
 
     [Fact]
@@ -72,7 +79,11 @@ public sealed class PlanPrinterTests
     {
         var output = Print(MounterKind.MountS3);
 
-        Assert.Contains("target: /mnt/s3 (from container_mountpoint) inside container root /run/bundles/c1/rootfs", output, StringComparison.Ordinal);
+        Assert.Contains(
+            "target: /mnt/s3 (from container_mountpoint) inside container root /run/bundles/c1/rootfs",
+            output,
+            StringComparison.Ordinal
+        );
         Assert.Contains("deadline: 30 s", output, StringComparison.Ordinal);
     }
 }

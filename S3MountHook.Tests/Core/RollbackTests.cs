@@ -8,11 +8,12 @@ namespace S3MountHook.Tests.Core;
 
 public sealed class RollbackTests
 {
-    private static Func<Fin<Unit>> LogStep(List<string> log, string step) => () =>
-    {
-        log.Add(step);
-        return unit;
-    };
+    private static Func<Fin<Unit>> LogStep(List<string> log, string step) =>
+        () =>
+        {
+            log.Add(step);
+            return unit;
+        };
 
     [Fact]
     public void RunUndoesInReverseOrder()

@@ -6,8 +6,8 @@ using S3MountHook.Bundle;
 using S3MountHook.Config;
 using S3MountHook.Errors;
 using S3MountHook.State;
-using Xunit.Sdk;
 using Xunit;
+using Xunit.Sdk;
 
 namespace S3MountHook.Tests.Core;
 
@@ -20,18 +20,31 @@ internal static class Samples
     public const string StagingPath = "/run/s3mounthook/mounts/c1";
     public const string ContainerDirectory = "/run/s3mounthook/containers/c1";
 
-    public static HookConfig Config(MounterKind mounter = MounterKind.MountS3) => HookConfig.Defaults with
-    {
-        ActivationFlag = "S3_MOUNT",
-        ProgramPath = "/usr/bin/mounter",
-        Mounter = mounter,
-        AllowedEndpointHosts = ["127.0.0.1"],
-    };
+    public static HookConfig Config(MounterKind mounter = MounterKind.MountS3) =>
+        HookConfig.Defaults with
+        {
+            ActivationFlag = "S3_MOUNT",
+            ProgramPath = "/usr/bin/mounter",
+            Mounter = mounter,
+            AllowedEndpointHosts = ["127.0.0.1"],
+        };
 
     public static OciState State(int pid = 4242) =>
-        new("1.2.0", "c1", "creating", pid, "/run/bundles/c1", ImmutableDictionary<string, string>.Empty);
+        new(
+            "1.2.0",
+            "c1",
+            "creating",
+            pid,
+            "/run/bundles/c1",
+            ImmutableDictionary<string, string>.Empty
+        );
 
-    public static BundleSpec Spec(IEnumerable<string> environment, long uid = 1000, long gid = 1000, int? hookTimeout = null) =>
+    public static BundleSpec Spec(
+        IEnumerable<string> environment,
+        long uid = 1000,
+        long gid = 1000,
+        int? hookTimeout = null
+    ) =>
         new(
             "/run/bundles/c1/rootfs",
             false,
@@ -39,7 +52,8 @@ internal static class Samples
             uid,
             gid,
             ImmutableDictionary<string, string>.Empty,
-            hookTimeout);
+            hookTimeout
+        );
 
     /// <summary>A container environment that sets every variable the hook reads, with static keys.</summary>
     public static List<string> Environment(bool sessionToken = false)
@@ -67,11 +81,20 @@ internal static class Samples
 internal static class FinAssert
 {
     public static T Success<T>(Fin<T> result) =>
-        result.Match(Succ: value => value, Fail: error => throw new XunitException($"expected success, got error {error.Code}: {error.Message}"));
+        result.Match(
+            Succ: value => value,
+            Fail: error =>
+                throw new XunitException(
+                    $"expected success, got error {error.Code}: {error.Message}"
+                )
+        );
 
     public static Error Failure<T>(Fin<T> result, HookErrorCode expected)
     {
-        var error = result.Match(Succ: value => throw new XunitException($"expected {expected}, got success {value}"), Fail: e => e);
+        var error = result.Match(
+            Succ: value => throw new XunitException($"expected {expected}, got success {value}"),
+            Fail: e => e
+        );
         Assert.Equal(expected, HookError.CodeOf(error));
         return error;
     }

@@ -21,7 +21,11 @@ public sealed class SecretTests
     [Fact]
     public void InterpolatedRecordHidesValues()
     {
-        var credentials = new Credentials(new Secret(Samples.AccessKey), new Secret(Samples.SecretKey), new Secret(Samples.SessionToken));
+        var credentials = new Credentials(
+            new Secret(Samples.AccessKey),
+            new Secret(Samples.SecretKey),
+            new Secret(Samples.SessionToken)
+        );
 
         var text = $"credentials: {credentials}";
 
@@ -34,7 +38,13 @@ public sealed class SecretTests
     [Fact]
     public void InterpolatedPlanHidesValues()
     {
-        var plan = FinAssert.Success(PlanBuilder.Build(Samples.Config(), Samples.State(), Samples.Spec(Samples.Environment(sessionToken: true))));
+        var plan = FinAssert.Success(
+            PlanBuilder.Build(
+                Samples.Config(),
+                Samples.State(),
+                Samples.Spec(Samples.Environment(sessionToken: true))
+            )
+        );
 
         var text = $"{plan} {plan.Mounter.Environment.Variables.Length}";
 
@@ -82,8 +92,15 @@ public sealed class RedactorTests
     [Fact]
     public void ForCommandUsesCredentials()
     {
-        var plan = FinAssert.Success(PlanBuilder.Build(Samples.Config(), Samples.State(), Samples.Spec(Samples.Environment(sessionToken: true))));
-        var output = $"Error: 403 for {Samples.AccessKey} with {Samples.SecretKey} and {Samples.SessionToken}";
+        var plan = FinAssert.Success(
+            PlanBuilder.Build(
+                Samples.Config(),
+                Samples.State(),
+                Samples.Spec(Samples.Environment(sessionToken: true))
+            )
+        );
+        var output =
+            $"Error: 403 for {Samples.AccessKey} with {Samples.SecretKey} and {Samples.SessionToken}";
 
         var text = Redactor.For(plan.Mounter).Apply(output);
 

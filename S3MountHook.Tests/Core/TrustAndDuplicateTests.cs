@@ -18,9 +18,16 @@ public sealed class TrustAndDuplicateTests
     {
         var json = MinimalConfig + ""","read_only":true,"read_only":false}""";
 
-        var error = FinAssert.Failure(ConfigReader.Parse("/etc/hook.json", Encoding.UTF8.GetBytes(json)), HookErrorCode.ConfigInvalid);
+        var error = FinAssert.Failure(
+            ConfigReader.Parse("/etc/hook.json", Encoding.UTF8.GetBytes(json)),
+            HookErrorCode.ConfigInvalid
+        );
 
-        Assert.Contains("sets the field \"read_only\" twice", error.Message, StringComparison.Ordinal);
+        Assert.Contains(
+            "sets the field \"read_only\" twice",
+            error.Message,
+            StringComparison.Ordinal
+        );
     }
 
     [Theory]
@@ -28,12 +35,25 @@ public sealed class TrustAndDuplicateTests
     [InlineData("AKID WITH SPACE")]
     public void AccessKeyWithSeparatorRejected(string accessKey)
     {
-        var environment = Samples.Environment().Where(entry => !entry.StartsWith("AWS_ACCESS_KEY_ID=", StringComparison.Ordinal))
+        var environment = Samples
+            .Environment()
+            .Where(entry => !entry.StartsWith("AWS_ACCESS_KEY_ID=", StringComparison.Ordinal))
             .Append($"AWS_ACCESS_KEY_ID={accessKey}");
 
-        var error = FinAssert.Failure(PlanBuilder.Build(Samples.Config(MounterKind.S3fs), Samples.State(), Samples.Spec(environment)), HookErrorCode.EnvValueInvalid);
+        var error = FinAssert.Failure(
+            PlanBuilder.Build(
+                Samples.Config(MounterKind.S3fs),
+                Samples.State(),
+                Samples.Spec(environment)
+            ),
+            HookErrorCode.EnvValueInvalid
+        );
 
-        Assert.Contains("AWS_ACCESS_KEY_ID contains ':' or a space", error.Message, StringComparison.Ordinal);
+        Assert.Contains(
+            "AWS_ACCESS_KEY_ID contains ':' or a space",
+            error.Message,
+            StringComparison.Ordinal
+        );
         Assert.DoesNotContain(accessKey, error.Message, StringComparison.Ordinal);
     }
 
@@ -65,7 +85,11 @@ public sealed class TrustAndDuplicateTests
 
         var error = FinAssert.Failure(ConfigReader.Read(path), HookErrorCode.ConfigInvalid);
 
-        Assert.Contains($"(in directory {shared}) is writable by group or others (mode 777)", error.Message, StringComparison.Ordinal);
+        Assert.Contains(
+            $"(in directory {shared}) is writable by group or others (mode 777)",
+            error.Message,
+            StringComparison.Ordinal
+        );
     }
 
     [Fact]
@@ -108,7 +132,13 @@ public sealed class TrustAndDuplicateTests
         using var directory = new TemporaryDirectory();
         var path = System.IO.Path.Combine(directory.Path, "hook.json");
         File.WriteAllText(path, MinimalConfig + "}");
-        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        File.SetUnixFileMode(
+            path,
+            UnixFileMode.UserRead
+                | UnixFileMode.UserWrite
+                | UnixFileMode.GroupRead
+                | UnixFileMode.OtherRead
+        );
 
         var config = FinAssert.Success(ConfigReader.Read(path));
 
@@ -121,17 +151,31 @@ public sealed class TrustAndDuplicateTests
         using var directory = new TemporaryDirectory();
         var path = System.IO.Path.Combine(directory.Path, "mounter");
         File.WriteAllText(path, "#!/bin/sh\n");
-        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        File.SetUnixFileMode(
+            path,
+            UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+        );
         Chown(path, 65534);
 
-        var error = FinAssert.Failure(FileTrust.CheckPath(path, "mounter program"), HookErrorCode.ConfigInvalid);
+        var error = FinAssert.Failure(
+            FileTrust.CheckPath(path, "mounter program"),
+            HookErrorCode.ConfigInvalid
+        );
 
-        Assert.Contains("is owned by uid 65534, not by root", error.Message, StringComparison.Ordinal);
+        Assert.Contains(
+            "is owned by uid 65534, not by root",
+            error.Message,
+            StringComparison.Ordinal
+        );
     }
 
     private static void Chown(string path, int uid)
     {
-        var result = Infrastructure.ProcessRunner.Run("chown", [uid.ToString(System.Globalization.CultureInfo.InvariantCulture), path], TimeSpan.FromSeconds(10));
+        var result = Infrastructure.ProcessRunner.Run(
+            "chown",
+            [uid.ToString(System.Globalization.CultureInfo.InvariantCulture), path],
+            TimeSpan.FromSeconds(10)
+        );
         Assert.True(result.ExitCode == 0, result.ToString());
     }
 }
@@ -149,7 +193,10 @@ public sealed class EndpointPolicyTests
     [InlineData("http://[fe80::1]/")]
     public void HostLocalEndpointRejected(string endpoint)
     {
-        var error = FinAssert.Failure(EndpointPolicy.Check(endpoint, []), HookErrorCode.EndpointInvalid);
+        var error = FinAssert.Failure(
+            EndpointPolicy.Check(endpoint, []),
+            HookErrorCode.EndpointInvalid
+        );
 
         Assert.Contains("only the host itself can reach", error.Message, StringComparison.Ordinal);
     }
@@ -163,14 +210,24 @@ public sealed class EndpointPolicyTests
 
     [Fact]
     public void ListedLoopbackAccepted() =>
-        Assert.Equal("http://127.0.0.1:9000", FinAssert.Success(EndpointPolicy.Check("http://127.0.0.1:9000", ["127.0.0.1"])));
+        Assert.Equal(
+            "http://127.0.0.1:9000",
+            FinAssert.Success(EndpointPolicy.Check("http://127.0.0.1:9000", ["127.0.0.1"]))
+        );
 
     [Fact]
     public void ListRestrictsToListedHosts()
     {
-        var error = FinAssert.Failure(EndpointPolicy.Check("https://other.example", ["s3.internal"]), HookErrorCode.EndpointInvalid);
+        var error = FinAssert.Failure(
+            EndpointPolicy.Check("https://other.example", ["s3.internal"]),
+            HookErrorCode.EndpointInvalid
+        );
 
-        Assert.Contains("is not in allowed_endpoint_hosts", error.Message, StringComparison.Ordinal);
+        Assert.Contains(
+            "is not in allowed_endpoint_hosts",
+            error.Message,
+            StringComparison.Ordinal
+        );
     }
 }
 

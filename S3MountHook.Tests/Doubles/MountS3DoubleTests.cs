@@ -10,13 +10,16 @@ namespace S3MountHook.Tests.Doubles;
 /// </summary>
 public sealed class MountS3DoubleTests : IClassFixture<S3ServerFixture>, IDisposable
 {
-    private const Requires MountRequirements = Requires.Root | Requires.Fuse | Requires.S3fs | Requires.Curl | Requires.S3Server;
+    private const Requires MountRequirements =
+        Requires.Root | Requires.Fuse | Requires.S3fs | Requires.Curl | Requires.S3Server;
 
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan ExitTimeout = TimeSpan.FromSeconds(10);
 
     private readonly S3ServerFixture server;
-    private readonly DirectoryInfo workDirectory = Directory.CreateTempSubdirectory("e2e-mount-s3-double-");
+    private readonly DirectoryInfo workDirectory = Directory.CreateTempSubdirectory(
+        "e2e-mount-s3-double-"
+    );
 
     public MountS3DoubleTests(S3ServerFixture server)
     {
@@ -47,7 +50,11 @@ public sealed class MountS3DoubleTests : IClassFixture<S3ServerFixture>, IDispos
 
         Assert.Equal(2, result.ExitCode);
         Assert.Equal("", result.Stdout);
-        Assert.StartsWith("error: unexpected argument '--no-such-flag' found\n", result.Stderr, StringComparison.Ordinal);
+        Assert.StartsWith(
+            "error: unexpected argument '--no-such-flag' found\n",
+            result.Stderr,
+            StringComparison.Ordinal
+        );
     }
 
     [Theory]
@@ -58,7 +65,11 @@ public sealed class MountS3DoubleTests : IClassFixture<S3ServerFixture>, IDispos
         var result = RunDouble([option, "0", "bucket", "/tmp"]);
 
         Assert.Equal(2, result.ExitCode);
-        Assert.StartsWith($"error: invalid value '0' for '{option} <N>': must be 1 or more\n", result.Stderr, StringComparison.Ordinal);
+        Assert.StartsWith(
+            $"error: invalid value '0' for '{option} <N>': must be 1 or more\n",
+            result.Stderr,
+            StringComparison.Ordinal
+        );
     }
 
     [Fact]
@@ -67,7 +78,11 @@ public sealed class MountS3DoubleTests : IClassFixture<S3ServerFixture>, IDispos
         var result = RunDouble(["--allow-root", "--allow-other", "bucket", "/tmp"]);
 
         Assert.Equal(2, result.ExitCode);
-        Assert.StartsWith("error: the argument '--allow-root' cannot be used with '--allow-other'\n", result.Stderr, StringComparison.Ordinal);
+        Assert.StartsWith(
+            "error: the argument '--allow-root' cannot be used with '--allow-other'\n",
+            result.Stderr,
+            StringComparison.Ordinal
+        );
     }
 
     [Theory]
@@ -92,7 +107,11 @@ public sealed class MountS3DoubleTests : IClassFixture<S3ServerFixture>, IDispos
         var result = RunDouble(["bucket"]);
 
         Assert.Equal(2, result.ExitCode);
-        Assert.StartsWith("error: the following required arguments were not provided:\n  <DIRECTORY>\n", result.Stderr, StringComparison.Ordinal);
+        Assert.StartsWith(
+            "error: the following required arguments were not provided:\n  <DIRECTORY>\n",
+            result.Stderr,
+            StringComparison.Ordinal
+        );
     }
 
     [SystemFact(Requires.Curl | Requires.S3Server)]
@@ -105,13 +124,14 @@ public sealed class MountS3DoubleTests : IClassFixture<S3ServerFixture>, IDispos
         Assert.Equal(1, result.ExitCode);
         Assert.Equal("", result.Stdout);
         Assert.Equal(
-            "Error: Failed to create S3 client\n\n" +
-            "Caused by:\n" +
-            "    0: initial ListObjectsV2 failed for bucket e2e-no-such-bucket in region us-east-1\n" +
-            "    1: Client error\n" +
-            "    2: The bucket does not exist\n" +
-            "Error: Failed to create mount process\n",
-            result.Stderr);
+            "Error: Failed to create S3 client\n\n"
+                + "Caused by:\n"
+                + "    0: initial ListObjectsV2 failed for bucket e2e-no-such-bucket in region us-east-1\n"
+                + "    1: Client error\n"
+                + "    2: The bucket does not exist\n"
+                + "Error: Failed to create mount process\n",
+            result.Stderr
+        );
     }
 
     [SystemFact(Requires.Curl | Requires.S3Server)]
@@ -121,14 +141,22 @@ public sealed class MountS3DoubleTests : IClassFixture<S3ServerFixture>, IDispos
         server.CreateBucket(bucket);
         Directory.CreateDirectory(MountPoint);
 
-        var result = RunDouble([.. LoopbackOptions(), bucket, MountPoint], accessKey: "E2E-UNKNOWN-KEY");
+        var result = RunDouble(
+            [.. LoopbackOptions(), bucket, MountPoint],
+            accessKey: "E2E-UNKNOWN-KEY"
+        );
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains(
             "    2: Forbidden: The AWS Access Key Id you provided does not exist in our records.\n",
             result.Stderr,
-            StringComparison.Ordinal);
-        Assert.EndsWith("Error: Failed to create mount process\n", result.Stderr, StringComparison.Ordinal);
+            StringComparison.Ordinal
+        );
+        Assert.EndsWith(
+            "Error: Failed to create mount process\n",
+            result.Stderr,
+            StringComparison.Ordinal
+        );
     }
 
     [SystemFact(Requires.Curl | Requires.S3Server)]
@@ -139,7 +167,10 @@ public sealed class MountS3DoubleTests : IClassFixture<S3ServerFixture>, IDispos
         var result = RunDouble([.. LoopbackOptions(), "any-bucket", missing]);
 
         Assert.Equal(1, result.ExitCode);
-        Assert.Equal($"Error: mount point {missing} does not exist\nError: Failed to create mount process\n", result.Stderr);
+        Assert.Equal(
+            $"Error: mount point {missing} does not exist\nError: Failed to create mount process\n",
+            result.Stderr
+        );
     }
 
     [SystemFact(Requires.Curl | Requires.S3Server)]
@@ -153,11 +184,24 @@ public sealed class MountS3DoubleTests : IClassFixture<S3ServerFixture>, IDispos
         var leftovers = Leftovers.Take(TemporaryDirectory);
 
         var result = RunDouble(
-            ["--endpoint-url", $"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}", "--force-path-style", "any-bucket", MountPoint],
-            extraEnvironment: new Dictionary<string, string> { ["MOUNT_S3_DOUBLE_READY_TIMEOUT_SECONDS"] = "2" });
+            [
+                "--endpoint-url",
+                $"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}",
+                "--force-path-style",
+                "any-bucket",
+                MountPoint,
+            ],
+            extraEnvironment: new Dictionary<string, string>
+            {
+                ["MOUNT_S3_DOUBLE_READY_TIMEOUT_SECONDS"] = "2",
+            }
+        );
 
         Assert.Equal(1, result.ExitCode);
-        Assert.Equal("Error: Timeout after 2 seconds while waiting for mount process to be ready\n", result.Stderr);
+        Assert.Equal(
+            "Error: Timeout after 2 seconds while waiting for mount process to be ready\n",
+            result.Stderr
+        );
         leftovers.AssertNothingNew();
     }
 
@@ -167,11 +211,14 @@ public sealed class MountS3DoubleTests : IClassFixture<S3ServerFixture>, IDispos
         var bucket = S3ServerFixture.UniqueBucketName("daemon");
         var binary = new byte[300_000];
         Random.Shared.NextBytes(binary);
-        server.CreateBucket(bucket, new Dictionary<string, byte[]>
-        {
-            ["hello.txt"] = "hello from s3\n"u8.ToArray(),
-            ["dir/random.bin"] = binary,
-        });
+        server.CreateBucket(
+            bucket,
+            new Dictionary<string, byte[]>
+            {
+                ["hello.txt"] = "hello from s3\n"u8.ToArray(),
+                ["dir/random.bin"] = binary,
+            }
+        );
         Directory.CreateDirectory(MountPoint);
         var leftovers = Leftovers.Take();
 
@@ -180,7 +227,10 @@ public sealed class MountS3DoubleTests : IClassFixture<S3ServerFixture>, IDispos
         Assert.Equal(0, result.ExitCode);
         Assert.Equal($"bucket {bucket} is mounted at {MountPoint}\n", result.Stdout);
         Assert.Equal("", result.Stderr);
-        Assert.True(Leftovers.IsFuseMountPoint(MountPoint), "the directory is not a FUSE mount point");
+        Assert.True(
+            Leftovers.IsFuseMountPoint(MountPoint),
+            "the directory is not a FUSE mount point"
+        );
         Assert.Equal("hello from s3\n", File.ReadAllText(Path.Combine(MountPoint, "hello.txt")));
         Assert.Equal(binary, File.ReadAllBytes(Path.Combine(MountPoint, "dir", "random.bin")));
 
@@ -188,11 +238,18 @@ public sealed class MountS3DoubleTests : IClassFixture<S3ServerFixture>, IDispos
         Assert.Equal("written through FUSE\n"u8.ToArray(), server.GetObject(bucket, "written.txt"));
 
         var servingPid = ReadServingPid();
-        Assert.True(Leftovers.IsProcessLive(servingPid), "the serving process is not running after the parent exited");
+        Assert.True(
+            Leftovers.IsProcessLive(servingPid),
+            "the serving process is not running after the parent exited"
+        );
 
         var unmount = ProcessRunner.Run("umount", [MountPoint], ExitTimeout);
         Assert.Equal(0, unmount.ExitCode);
-        Poll.AssertUntil(() => !Leftovers.IsProcessLive(servingPid), ExitTimeout, "the serving process exits after the unmount");
+        Poll.AssertUntil(
+            () => !Leftovers.IsProcessLive(servingPid),
+            ExitTimeout,
+            "the serving process exits after the unmount"
+        );
         leftovers.AssertNothingNew();
     }
 
@@ -200,26 +257,52 @@ public sealed class MountS3DoubleTests : IClassFixture<S3ServerFixture>, IDispos
     public void PrefixMountShowsOnlyPrefix()
     {
         var bucket = S3ServerFixture.UniqueBucketName("prefix");
-        server.CreateBucket(bucket, new Dictionary<string, string>
-        {
-            ["outside.txt"] = "outside\n",
-            ["team/inside.txt"] = "inside\n",
-        });
+        server.CreateBucket(
+            bucket,
+            new Dictionary<string, string>
+            {
+                ["outside.txt"] = "outside\n",
+                ["team/inside.txt"] = "inside\n",
+            }
+        );
         Directory.CreateDirectory(MountPoint);
         var leftovers = Leftovers.Take();
 
-        var result = RunDouble([.. LoopbackOptions(), "--prefix", "team/", "--read-only", bucket, MountPoint]);
+        var result = RunDouble([
+            .. LoopbackOptions(),
+            "--prefix",
+            "team/",
+            "--read-only",
+            bucket,
+            MountPoint,
+        ]);
 
         Assert.Equal(0, result.ExitCode);
-        Assert.Equal($"prefix team/ of bucket {bucket} is mounted at {MountPoint}\n", result.Stdout);
-        Assert.Equal(["inside.txt"], Directory.GetFileSystemEntries(MountPoint).Select(Path.GetFileName));
+        Assert.Equal(
+            $"prefix team/ of bucket {bucket} is mounted at {MountPoint}\n",
+            result.Stdout
+        );
+        Assert.Equal(
+            ["inside.txt"],
+            Directory.GetFileSystemEntries(MountPoint).Select(Path.GetFileName)
+        );
         Assert.Equal("inside\n", File.ReadAllText(Path.Combine(MountPoint, "inside.txt")));
-        Assert.Throws<IOException>(() => File.WriteAllText(Path.Combine(MountPoint, "new.txt"), "rejected"));
+        Assert.Throws<IOException>(() =>
+            File.WriteAllText(Path.Combine(MountPoint, "new.txt"), "rejected")
+        );
 
         var servingPid = ReadServingPid();
-        var terminate = ProcessRunner.Run("kill", ["-TERM", servingPid.ToString(CultureInfo.InvariantCulture)], ExitTimeout);
+        var terminate = ProcessRunner.Run(
+            "kill",
+            ["-TERM", servingPid.ToString(CultureInfo.InvariantCulture)],
+            ExitTimeout
+        );
         Assert.Equal(0, terminate.ExitCode);
-        Poll.AssertUntil(() => !Leftovers.IsProcessLive(servingPid), ExitTimeout, "the serving process exits after SIGTERM");
+        Poll.AssertUntil(
+            () => !Leftovers.IsProcessLive(servingPid),
+            ExitTimeout,
+            "the serving process exits after SIGTERM"
+        );
         Assert.False(Leftovers.IsFuseMountPoint(MountPoint), "SIGTERM left the mount in place");
         leftovers.AssertNothingNew();
     }
@@ -243,18 +326,29 @@ public sealed class MountS3DoubleTests : IClassFixture<S3ServerFixture>, IDispos
             workingDirectory: null,
             stdinPath,
             stdoutPath,
-            stderrPath);
+            stderrPath
+        );
         try
         {
             var expectedLine = $"bucket {bucket} is mounted at {MountPoint}\n";
-            Poll.AssertUntil(() => File.ReadAllText(stdoutPath) == expectedLine, CommandTimeout, "the foreground double reports the mount");
-            Assert.True(Leftovers.IsFuseMountPoint(MountPoint), "the directory is not a FUSE mount point");
+            Poll.AssertUntil(
+                () => File.ReadAllText(stdoutPath) == expectedLine,
+                CommandTimeout,
+                "the foreground double reports the mount"
+            );
+            Assert.True(
+                Leftovers.IsFuseMountPoint(MountPoint),
+                "the directory is not a FUSE mount point"
+            );
             Assert.False(process.HasExited, "the foreground double exited while mounted");
             Assert.Equal("a\n", File.ReadAllText(Path.Combine(MountPoint, "a.txt")));
 
             Assert.Equal(0, ProcessRunner.Run("umount", [MountPoint], ExitTimeout).ExitCode);
 
-            Assert.True(process.WaitForExit(ExitTimeout), "the foreground double did not exit after the unmount");
+            Assert.True(
+                process.WaitForExit(ExitTimeout),
+                "the foreground double did not exit after the unmount"
+            );
             Assert.Equal(0, process.ExitCode);
             Assert.Equal("", File.ReadAllText(stderrPath));
         }
@@ -307,11 +401,27 @@ public sealed class MountS3DoubleTests : IClassFixture<S3ServerFixture>, IDispos
         Assert.Equal(0, process.ExitCode);
         Assert.Equal($"bucket {bucket} is mounted at {MountPoint}\n", stdout.Result);
         Assert.Equal("", stderr.Result);
-        Assert.True(Leftovers.IsFuseMountPoint(MountPoint), "the bucket is not mounted while the pipes are closed");
+        Assert.True(
+            Leftovers.IsFuseMountPoint(MountPoint),
+            "the bucket is not mounted while the pipes are closed"
+        );
 
         var servingPid = ReadServingPid();
-        Assert.Equal(0, ProcessRunner.Run("kill", ["-INT", servingPid.ToString(CultureInfo.InvariantCulture)], ExitTimeout).ExitCode);
-        Poll.AssertUntil(() => !Leftovers.IsProcessLive(servingPid), ExitTimeout, "the serving process exits after SIGINT");
+        Assert.Equal(
+            0,
+            ProcessRunner
+                .Run(
+                    "kill",
+                    ["-INT", servingPid.ToString(CultureInfo.InvariantCulture)],
+                    ExitTimeout
+                )
+                .ExitCode
+        );
+        Poll.AssertUntil(
+            () => !Leftovers.IsProcessLive(servingPid),
+            ExitTimeout,
+            "the serving process exits after SIGINT"
+        );
         Assert.False(Leftovers.IsFuseMountPoint(MountPoint), "SIGINT left the mount in place");
         leftovers.AssertNothingNew();
     }
@@ -324,15 +434,31 @@ public sealed class MountS3DoubleTests : IClassFixture<S3ServerFixture>, IDispos
         Directory.CreateDirectory(MountPoint);
         var leftovers = Leftovers.Take();
 
-        var result = RunDouble(
-            [.. LoopbackOptions(), "--allow-other", "--uid", "1234", "--gid", "2345", "--dir-mode", "0750", "--file-mode", "0640", bucket, MountPoint]);
+        var result = RunDouble([
+            .. LoopbackOptions(),
+            "--allow-other",
+            "--uid",
+            "1234",
+            "--gid",
+            "2345",
+            "--dir-mode",
+            "0750",
+            "--file-mode",
+            "0640",
+            bucket,
+            MountPoint,
+        ]);
 
         Assert.True(result.ExitCode == 0, result.ToString());
         var mountLine = File.ReadLines("/proc/self/mountinfo")
             .Single(line => line.Split(' ')[4] == Leftovers.EscapeMountInfoPath(MountPoint));
         Assert.Contains("allow_other", mountLine, StringComparison.Ordinal);
         Assert.Contains(" - fuse mountpoint-s3 ", mountLine, StringComparison.Ordinal);
-        var stat = ProcessRunner.Run("stat", ["--format", "%u %g %a", MountPoint, Path.Combine(MountPoint, "file.txt")], ExitTimeout);
+        var stat = ProcessRunner.Run(
+            "stat",
+            ["--format", "%u %g %a", MountPoint, Path.Combine(MountPoint, "file.txt")],
+            ExitTimeout
+        );
         // Both entries get --dir-mode because s3fs applies one umask to files and directories.
         Assert.Equal("1234 2345 750\n1234 2345 750\n", stat.Stdout);
 
@@ -340,20 +466,28 @@ public sealed class MountS3DoubleTests : IClassFixture<S3ServerFixture>, IDispos
         leftovers.AssertNothingNew();
     }
 
-    private static Dictionary<string, string> CredentialsEnvironment(string accessKey) => new()
-    {
-        ["AWS_ACCESS_KEY_ID"] = accessKey,
-        ["AWS_SECRET_ACCESS_KEY"] = S3ServerFixture.SecretKey,
-        ["AWS_EC2_METADATA_DISABLED"] = "true",
-    };
+    private static Dictionary<string, string> CredentialsEnvironment(string accessKey) =>
+        new()
+        {
+            ["AWS_ACCESS_KEY_ID"] = accessKey,
+            ["AWS_SECRET_ACCESS_KEY"] = S3ServerFixture.SecretKey,
+            ["AWS_EC2_METADATA_DISABLED"] = "true",
+        };
 
     private string[] LoopbackOptions() =>
-        ["--endpoint-url", server.EndpointUrl, "--force-path-style", "--region", S3ServerFixture.Region];
+        [
+            "--endpoint-url",
+            server.EndpointUrl,
+            "--force-path-style",
+            "--region",
+            S3ServerFixture.Region,
+        ];
 
     private ProcessResult RunDouble(
         string[] arguments,
         string accessKey = S3ServerFixture.AccessKey,
-        Dictionary<string, string>? extraEnvironment = null)
+        Dictionary<string, string>? extraEnvironment = null
+    )
     {
         var environment = CredentialsEnvironment(accessKey);
         environment["UNSTABLE_MOUNTPOINT_PID_FILE"] = PidFile;
@@ -364,8 +498,14 @@ public sealed class MountS3DoubleTests : IClassFixture<S3ServerFixture>, IDispos
             environment[name] = value;
         }
 
-        return ProcessRunner.Run(RepositoryPaths.MountS3Double, arguments, CommandTimeout, environment);
+        return ProcessRunner.Run(
+            RepositoryPaths.MountS3Double,
+            arguments,
+            CommandTimeout,
+            environment
+        );
     }
 
-    private int ReadServingPid() => int.Parse(File.ReadAllText(PidFile).Trim(), CultureInfo.InvariantCulture);
+    private int ReadServingPid() =>
+        int.Parse(File.ReadAllText(PidFile).Trim(), CultureInfo.InvariantCulture);
 }

@@ -10,9 +10,11 @@ namespace S3MountHook.Tests.EndToEnd;
 /// </summary>
 public sealed class ContainerMountTests(S3ServerFixture server) : IClassFixture<S3ServerFixture>
 {
-    private const Requires AllMounters = Requires.ContainerWithS3 | Requires.S3fs | Requires.Rclone | Requires.Curl;
+    private const Requires AllMounters =
+        Requires.ContainerWithS3 | Requires.S3fs | Requires.Rclone | Requires.Curl;
 
-    private static readonly string LongText = string.Join('\n', Enumerable.Range(0, 2000).Select(i => $"line {i}")) + "\n";
+    private static readonly string LongText =
+        string.Join('\n', Enumerable.Range(0, 2000).Select(i => $"line {i}")) + "\n";
 
     [SystemTheory(AllMounters)]
     [InlineData("s3fs")]
@@ -20,12 +22,28 @@ public sealed class ContainerMountTests(S3ServerFixture server) : IClassFixture<
     [InlineData("mount-s3")]
     public void ContainerReadsObjects(string mounter)
     {
-        var bucket = S3ServerFixture.UniqueBucketName(mounter.Replace("-", "", StringComparison.Ordinal));
-        server.CreateBucket(bucket, new Dictionary<string, string> { ["hello.txt"] = "hello from the bucket\n", ["dir/long.txt"] = LongText });
+        var bucket = S3ServerFixture.UniqueBucketName(
+            mounter.Replace("-", "", StringComparison.Ordinal)
+        );
+        server.CreateBucket(
+            bucket,
+            new Dictionary<string, string>
+            {
+                ["hello.txt"] = "hello from the bucket\n",
+                ["dir/long.txt"] = LongText,
+            }
+        );
         using var hook = new HookHarness(mounter);
         var leftovers = Leftovers.Take(hook.WatchedDirectories);
         var canary = Canary.New();
-        using var bundle = hook.NewBundle(server, bucket, canary, "cat", "/mnt/s3/hello.txt", "/mnt/s3/dir/long.txt");
+        using var bundle = hook.NewBundle(
+            server,
+            bucket,
+            canary,
+            "cat",
+            "/mnt/s3/hello.txt",
+            "/mnt/s3/dir/long.txt"
+        );
 
         using var runc = new Runc();
         var result = runc.Run(bundle);
@@ -42,7 +60,14 @@ public sealed class ContainerMountTests(S3ServerFixture server) : IClassFixture<
     public void PrefixMountsSubtree()
     {
         var bucket = S3ServerFixture.UniqueBucketName("prefix");
-        server.CreateBucket(bucket, new Dictionary<string, string> { ["outside.txt"] = "no\n", ["team/a/inside.txt"] = "yes\n" });
+        server.CreateBucket(
+            bucket,
+            new Dictionary<string, string>
+            {
+                ["outside.txt"] = "no\n",
+                ["team/a/inside.txt"] = "yes\n",
+            }
+        );
         using var hook = new HookHarness("s3fs");
         using var bundle = hook.NewBundle(server, bucket, Canary.New(), "ls", "/mnt/s3");
         bundle.Env["S3_PREFIX"] = "team/a";
@@ -83,12 +108,22 @@ public sealed class ContainerMountTests(S3ServerFixture server) : IClassFixture<
         using var hook = new HookHarness("s3fs");
         var leftovers = Leftovers.Take(hook.WatchedDirectories);
 
-        var results = new[] { first, second }.AsParallel().WithDegreeOfParallelism(2).Select(bucket =>
-        {
-            using var bundle = hook.NewBundle(server, bucket, Canary.New(), "cat", "/mnt/s3/who.txt");
-            using var runc = new Runc();
-            return (Bucket: bucket, Result: runc.Run(bundle));
-        }).ToDictionary(run => run.Bucket, run => run.Result);
+        var results = new[] { first, second }
+            .AsParallel()
+            .WithDegreeOfParallelism(2)
+            .Select(bucket =>
+            {
+                using var bundle = hook.NewBundle(
+                    server,
+                    bucket,
+                    Canary.New(),
+                    "cat",
+                    "/mnt/s3/who.txt"
+                );
+                using var runc = new Runc();
+                return (Bucket: bucket, Result: runc.Run(bundle));
+            })
+            .ToDictionary(run => run.Bucket, run => run.Result);
 
         Assert.True(results[first].ExitCode == 0, results[first].ToString());
         Assert.True(results[second].ExitCode == 0, results[second].ToString());
@@ -123,7 +158,12 @@ public sealed class ContainerMountTests(S3ServerFixture server) : IClassFixture<
         using var hook = new HookHarness(mounter);
         var leftovers = Leftovers.Take(hook.WatchedDirectories);
         var canary = Canary.New();
-        using var bundle = hook.NewBundle(server, S3ServerFixture.UniqueBucketName("missing"), canary, "true");
+        using var bundle = hook.NewBundle(
+            server,
+            S3ServerFixture.UniqueBucketName("missing"),
+            canary,
+            "true"
+        );
 
         using var runc = new Runc();
         var result = runc.Run(bundle);
@@ -146,7 +186,11 @@ public sealed class ContainerMountTests(S3ServerFixture server) : IClassFixture<
         var result = runc.Run(bundle);
 
         Assert.NotEqual(0, result.ExitCode);
-        Assert.Contains("S3_BUCKET \"--foreground\" is not a valid bucket name", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains(
+            "S3_BUCKET \"--foreground\" is not a valid bucket name",
+            result.Stderr,
+            StringComparison.Ordinal
+        );
         Assert.Equal(["containers", "locks"], hook.Entries().Select(Path.GetFileName).Order());
         leftovers.AssertNothingNew();
     }
@@ -156,13 +200,22 @@ public sealed class ContainerMountTests(S3ServerFixture server) : IClassFixture<
     {
         using var hook = new HookHarness("s3fs");
         var canary = Canary.New();
-        using var bundle = hook.NewBundle(server, S3ServerFixture.UniqueBucketName("newline"), canary + "\n", "true");
+        using var bundle = hook.NewBundle(
+            server,
+            S3ServerFixture.UniqueBucketName("newline"),
+            canary + "\n",
+            "true"
+        );
 
         using var runc = new Runc();
         var result = runc.Run(bundle);
 
         Assert.NotEqual(0, result.ExitCode);
-        Assert.Contains("AWS_SECRET_ACCESS_KEY contains a control character", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains(
+            "AWS_SECRET_ACCESS_KEY contains a control character",
+            result.Stderr,
+            StringComparison.Ordinal
+        );
         Canary.AssertAbsent(canary, result.Stdout, result.Stderr, hook.LogText);
     }
 }
@@ -178,7 +231,10 @@ public static class Canary
     {
         for (var index = 0; index < texts.Length; index++)
         {
-            Assert.False(texts[index].Contains(canary, StringComparison.Ordinal), $"text {index} contains the secret");
+            Assert.False(
+                texts[index].Contains(canary, StringComparison.Ordinal),
+                $"text {index} contains the secret"
+            );
         }
     }
 

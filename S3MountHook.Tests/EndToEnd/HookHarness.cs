@@ -43,14 +43,27 @@ public sealed class HookHarness : IDisposable
 
         // The hook's own directories, as an installed hook has them after its first container:
         // leftover checks then look for what one container's run adds below them.
-        Directory.CreateDirectory(Path.Combine(StateDirectory, "containers"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        Directory.CreateDirectory(Path.Combine(StateDirectory, "locks"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        Directory.CreateDirectory(HostMountpoint, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        Directory.CreateDirectory(
+            Path.Combine(StateDirectory, "containers"),
+            UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+        );
+        Directory.CreateDirectory(
+            Path.Combine(StateDirectory, "locks"),
+            UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+        );
+        Directory.CreateDirectory(
+            HostMountpoint,
+            UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+        );
     }
 
     /// <summary>Returns every file and directory below the hook's directories.</summary>
     public IReadOnlyList<string> Entries() =>
-        WatchedDirectories.SelectMany(directory => Directory.EnumerateFileSystemEntries(directory, "*", SearchOption.AllDirectories)).ToList();
+        WatchedDirectories
+            .SelectMany(directory =>
+                Directory.EnumerateFileSystemEntries(directory, "*", SearchOption.AllDirectories)
+            )
+            .ToList();
 
     /// <summary>The hook binary: $S3MOUNTHOOK_BINARY (the AOT build in CI), else the build next to the tests.</summary>
     public static string BinaryPath =>
@@ -80,23 +93,46 @@ public sealed class HookHarness : IDisposable
     public string[] WatchedDirectories => [StateDirectory, HostMountpoint];
 
     /// <summary>Returns the program path the config names for a mounter.</summary>
-    public static string ProgramFor(string mounter) => mounter switch
-    {
-        "s3fs" => "/usr/bin/s3fs",
-        "rclone" => "/usr/bin/rclone",
-        _ => RepositoryPaths.MountS3Double,
-    };
+    public static string ProgramFor(string mounter) =>
+        mounter switch
+        {
+            "s3fs" => "/usr/bin/s3fs",
+            "rclone" => "/usr/bin/rclone",
+            _ => RepositoryPaths.MountS3Double,
+        };
 
     /// <summary>Adds the hook to a bundle as prestart and poststop, the way runc configs name it.</summary>
     public void Register(BusyboxBundle bundle)
     {
-        string[] environment = ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"];
-        bundle.Prestart.Add(new OciHook(BinaryPath, ["s3mounthook", "--config", ConfigPath, "prestart"], environment, 40));
-        bundle.Poststop.Add(new OciHook(BinaryPath, ["s3mounthook", "--config", ConfigPath, "poststop"], environment, 30));
+        string[] environment =
+        [
+            "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+        ];
+        bundle.Prestart.Add(
+            new OciHook(
+                BinaryPath,
+                ["s3mounthook", "--config", ConfigPath, "prestart"],
+                environment,
+                40
+            )
+        );
+        bundle.Poststop.Add(
+            new OciHook(
+                BinaryPath,
+                ["s3mounthook", "--config", ConfigPath, "poststop"],
+                environment,
+                30
+            )
+        );
     }
 
     /// <summary>Sets the container variables that ask for <paramref name="bucket"/> on the test server.</summary>
-    public static void RequestMount(BusyboxBundle bundle, S3ServerFixture server, string bucket, string secretKey)
+    public static void RequestMount(
+        BusyboxBundle bundle,
+        S3ServerFixture server,
+        string bucket,
+        string secretKey
+    )
     {
         bundle.Env[Flag] = "true";
         bundle.Env["S3_BUCKET"] = bucket;
@@ -110,7 +146,12 @@ public sealed class HookHarness : IDisposable
     /// Creates a bundle whose container asks for <paramref name="bucket"/> at /mnt/s3 (created in
     /// the image) and runs <paramref name="args"/>, with this hook registered.
     /// </summary>
-    public BusyboxBundle NewBundle(S3ServerFixture server, string bucket, string secretKey, params string[] args)
+    public BusyboxBundle NewBundle(
+        S3ServerFixture server,
+        string bucket,
+        string secretKey,
+        params string[] args
+    )
     {
         var bundle = new BusyboxBundle(args);
         RequestMount(bundle, server, bucket, secretKey);
@@ -121,7 +162,12 @@ public sealed class HookHarness : IDisposable
 
     /// <summary>Runs the hook directly with an OCI state on stdin.</summary>
     public ProcessResult Run(string stdin, params string[] arguments) =>
-        ProcessRunner.Run(BinaryPath, ["--config", ConfigPath, .. arguments], TimeSpan.FromSeconds(60), stdin: stdin);
+        ProcessRunner.Run(
+            BinaryPath,
+            ["--config", ConfigPath, .. arguments],
+            TimeSpan.FromSeconds(60),
+            stdin: stdin
+        );
 
     /// <summary>The state JSON a runtime would write for a container.</summary>
     public static string State(string id, string status, int pid, string bundle) =>
@@ -138,7 +184,11 @@ public sealed class HookHarness : IDisposable
     public void Dispose()
     {
         // Nothing may be mounted below: a recursive delete through a live mount would delete objects.
-        if (Leftovers.Take().FuseMounts.Any(mount => mount.StartsWith(work.FullName, StringComparison.Ordinal)))
+        if (
+            Leftovers
+                .Take()
+                .FuseMounts.Any(mount => mount.StartsWith(work.FullName, StringComparison.Ordinal))
+        )
         {
             return;
         }

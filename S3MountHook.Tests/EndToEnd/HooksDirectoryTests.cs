@@ -14,7 +14,10 @@ public sealed class HooksDirectoryTests(S3ServerFixture server) : IClassFixture<
     public void PodmanHookEntryMountsBucket()
     {
         var bucket = S3ServerFixture.UniqueBucketName("podman");
-        server.CreateBucket(bucket, new Dictionary<string, string> { ["hello.txt"] = "hello through hooks.d\n" });
+        server.CreateBucket(
+            bucket,
+            new Dictionary<string, string> { ["hello.txt"] = "hello through hooks.d\n" }
+        );
         using var hook = new HookHarness("s3fs");
         var leftovers = Leftovers.Take(hook.WatchedDirectories);
         using var bundle = new BusyboxBundle("true");
@@ -25,20 +28,47 @@ public sealed class HooksDirectoryTests(S3ServerFixture server) : IClassFixture<
         var result = ProcessRunner.Run(
             "podman",
             [
-                "--cgroup-manager=cgroupfs", "--runtime", "runc", "--hooks-dir", hooksDirectory.Path,
-                "run", "--rm", "--network", "none",
+                "--cgroup-manager=cgroupfs",
+                "--runtime",
+                "runc",
+                "--hooks-dir",
+                hooksDirectory.Path,
+                "run",
+                "--rm",
+                "--network",
+                "none",
                 // runc 1.1.5 under podman 4.3 fails on setrlimit here without explicit limits.
-                "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024",
-                "-e", "S3_MOUNT=true", "-e", $"S3_BUCKET={bucket}", "-e", $"S3_ENDPOINT_URL={server.EndpointUrl}",
-                "-e", $"AWS_ACCESS_KEY_ID={S3ServerFixture.AccessKey}", "-e", $"AWS_SECRET_ACCESS_KEY={canary}",
-                "-e", $"AWS_REGION={S3ServerFixture.Region}",
-                "--rootfs", bundle.RootfsDirectory, "cat", "/mnt/s3/hello.txt",
+                "--ulimit",
+                "nofile=1024:1024",
+                "--ulimit",
+                "nproc=1024:1024",
+                "-e",
+                "S3_MOUNT=true",
+                "-e",
+                $"S3_BUCKET={bucket}",
+                "-e",
+                $"S3_ENDPOINT_URL={server.EndpointUrl}",
+                "-e",
+                $"AWS_ACCESS_KEY_ID={S3ServerFixture.AccessKey}",
+                "-e",
+                $"AWS_SECRET_ACCESS_KEY={canary}",
+                "-e",
+                $"AWS_REGION={S3ServerFixture.Region}",
+                "--rootfs",
+                bundle.RootfsDirectory,
+                "cat",
+                "/mnt/s3/hello.txt",
             ],
-            TimeSpan.FromSeconds(120));
+            TimeSpan.FromSeconds(120)
+        );
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Equal("hello through hooks.d\n", result.Stdout);
-        Assert.Contains("\"stage\":\"poststop\",\"event\":\"cleaned\"", hook.LogText, StringComparison.Ordinal);
+        Assert.Contains(
+            "\"stage\":\"poststop\",\"event\":\"cleaned\"",
+            hook.LogText,
+            StringComparison.Ordinal
+        );
         leftovers.AssertNothingNew();
         Canary.AssertAbsent(canary, result.Stdout, result.Stderr, hook.LogText);
     }
@@ -50,10 +80,22 @@ public sealed class HooksDirectoryTests(S3ServerFixture server) : IClassFixture<
 
         public HooksDirectory(HookHarness hook)
         {
-            var entry = JsonNode.Parse(File.ReadAllText(System.IO.Path.Combine(RepositoryPaths.RepositoryRoot, "config", "hooks.d", "s3mounthook.json")))!;
+            var entry = JsonNode.Parse(
+                File.ReadAllText(
+                    System.IO.Path.Combine(
+                        RepositoryPaths.RepositoryRoot,
+                        "config",
+                        "hooks.d",
+                        "s3mounthook.json"
+                    )
+                )
+            )!;
             entry["hook"]!["path"] = HookHarness.BinaryPath;
             entry["hook"]!["args"] = new JsonArray("s3mounthook", "--config", hook.ConfigPath);
-            File.WriteAllText(System.IO.Path.Combine(directory.FullName, "s3mounthook.json"), entry.ToJsonString());
+            File.WriteAllText(
+                System.IO.Path.Combine(directory.FullName, "s3mounthook.json"),
+                entry.ToJsonString()
+            );
         }
 
         public string Path => directory.FullName;

@@ -19,7 +19,8 @@ public sealed class UnreadableBundleTests
         using var hook = new HookHarness("s3fs");
         using var bundle = new BusyboxBundle("true");
         WriteOddConfig(bundle, problem, activated: false);
-        var directory = problem == "missing bundle" ? bundle.BundleDirectory + "-gone" : bundle.BundleDirectory;
+        var directory =
+            problem == "missing bundle" ? bundle.BundleDirectory + "-gone" : bundle.BundleDirectory;
 
         var result = hook.Run(HookHarness.State("odd", "creating", 1, directory), "prestart");
 
@@ -37,10 +38,17 @@ public sealed class UnreadableBundleTests
         using var bundle = new BusyboxBundle("true");
         WriteOddConfig(bundle, problem, activated: true);
 
-        var result = hook.Run(HookHarness.State("odd", "creating", 1, bundle.BundleDirectory), "prestart");
+        var result = hook.Run(
+            HookHarness.State("odd", "creating", 1, bundle.BundleDirectory),
+            "prestart"
+        );
 
         Assert.Equal(1, result.ExitCode);
-        Assert.Contains("is not a valid OCI runtime config", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains(
+            "is not a valid OCI runtime config",
+            result.Stderr,
+            StringComparison.Ordinal
+        );
     }
 
     private static void WriteOddConfig(BusyboxBundle bundle, string problem, bool activated)
@@ -66,6 +74,9 @@ public sealed class UnreadableBundleTests
             config["annotations"] = new JsonObject { ["deep"] = nested };
         }
 
-        File.WriteAllText(bundle.ConfigPath, config.ToJsonString(new System.Text.Json.JsonSerializerOptions { MaxDepth = 256 }));
+        File.WriteAllText(
+            bundle.ConfigPath,
+            config.ToJsonString(new System.Text.Json.JsonSerializerOptions { MaxDepth = 256 })
+        );
     }
 }

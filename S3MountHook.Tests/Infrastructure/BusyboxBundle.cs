@@ -12,7 +12,8 @@ public sealed record OciHook(
     string Path,
     IReadOnlyList<string>? Args = null,
     IReadOnlyList<string>? Env = null,
-    int? TimeoutSeconds = null);
+    int? TimeoutSeconds = null
+);
 
 /// <summary>
 /// An OCI bundle in a temporary directory: a rootfs with a statically linked busybox and applet links,
@@ -25,8 +26,27 @@ public sealed class BusyboxBundle : IDisposable
     /// <summary>Applets linked in /bin of the rootfs.</summary>
     public static readonly IReadOnlyList<string> Applets =
     [
-        "sh", "ls", "cat", "sleep", "mount", "umount", "grep", "wc", "echo", "hostname", "id", "test",
-        "stat", "touch", "mkdir", "rm", "head", "true", "false", "env", "df",
+        "sh",
+        "ls",
+        "cat",
+        "sleep",
+        "mount",
+        "umount",
+        "grep",
+        "wc",
+        "echo",
+        "hostname",
+        "id",
+        "test",
+        "stat",
+        "touch",
+        "mkdir",
+        "rm",
+        "head",
+        "true",
+        "false",
+        "env",
+        "df",
     ];
 
     /// <summary>Creates the bundle directory and its rootfs; <paramref name="args"/> is the container's process.</summary>
@@ -50,10 +70,8 @@ public sealed class BusyboxBundle : IDisposable
     public List<string> Args { get; set; }
 
     /// <summary>The container process's environment; PATH is set by default.</summary>
-    public Dictionary<string, string> Env { get; } = new(StringComparer.Ordinal)
-    {
-        ["PATH"] = "/bin",
-    };
+    public Dictionary<string, string> Env { get; } =
+        new(StringComparer.Ordinal) { ["PATH"] = "/bin" };
 
     /// <summary>User id of the container process.</summary>
     public uint Uid { get; set; }
@@ -123,18 +141,23 @@ public sealed class BusyboxBundle : IDisposable
             options.Add("ro");
         }
 
-        ExtraMounts.Add(new JsonObject
-        {
-            ["destination"] = destination,
-            ["type"] = "bind",
-            ["source"] = source,
-            ["options"] = options,
-        });
+        ExtraMounts.Add(
+            new JsonObject
+            {
+                ["destination"] = destination,
+                ["type"] = "bind",
+                ["source"] = source,
+                ["options"] = options,
+            }
+        );
     }
 
     /// <summary>Writes config.json from the current properties.</summary>
     public void Write() =>
-        File.WriteAllText(ConfigPath, BuildConfig().ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        File.WriteAllText(
+            ConfigPath,
+            BuildConfig().ToJsonString(new JsonSerializerOptions { WriteIndented = true })
+        );
 
     /// <summary>Builds the config.json document from the current properties.</summary>
     public JsonObject BuildConfig()
@@ -183,13 +206,15 @@ public sealed class BusyboxBundle : IDisposable
         if (mountsBelow.Count > 0)
         {
             throw new InvalidOperationException(
-                $"Not deleting bundle {BundleDirectory}: still mounted below it: {string.Join(", ", mountsBelow)}. Unmount them first.");
+                $"Not deleting bundle {BundleDirectory}: still mounted below it: {string.Join(", ", mountsBelow)}. Unmount them first."
+            );
         }
 
         Directory.Delete(BundleDirectory, recursive: true);
     }
 
-    private static JsonArray ToJsonArray(IEnumerable<string> values) => new([.. values.Select(value => (JsonNode)value)]);
+    private static JsonArray ToJsonArray(IEnumerable<string> values) =>
+        new([.. values.Select(value => (JsonNode)value)]);
 
     private static JsonObject BuildHook(OciHook hook)
     {
@@ -214,20 +239,58 @@ public sealed class BusyboxBundle : IDisposable
 
     // The default mounts, masked paths and read-only paths are those of `runc spec` in runc 1.1.5.
     private static JsonArray BuildMounts(IEnumerable<JsonObject> extraMounts) =>
-    [
-        Mount("/proc", "proc", "proc"),
-        Mount("/dev", "tmpfs", "tmpfs", "nosuid", "strictatime", "mode=755", "size=65536k"),
-        Mount("/dev/pts", "devpts", "devpts", "nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"),
-        Mount("/dev/shm", "tmpfs", "shm", "nosuid", "noexec", "nodev", "mode=1777", "size=65536k"),
-        Mount("/dev/mqueue", "mqueue", "mqueue", "nosuid", "noexec", "nodev"),
-        Mount("/sys", "sysfs", "sysfs", "nosuid", "noexec", "nodev", "ro"),
-        Mount("/sys/fs/cgroup", "cgroup", "cgroup", "nosuid", "noexec", "nodev", "relatime", "ro"),
-        .. extraMounts.Select(mount => mount.DeepClone()),
-    ];
+        [
+            Mount("/proc", "proc", "proc"),
+            Mount("/dev", "tmpfs", "tmpfs", "nosuid", "strictatime", "mode=755", "size=65536k"),
+            Mount(
+                "/dev/pts",
+                "devpts",
+                "devpts",
+                "nosuid",
+                "noexec",
+                "newinstance",
+                "ptmxmode=0666",
+                "mode=0620",
+                "gid=5"
+            ),
+            Mount(
+                "/dev/shm",
+                "tmpfs",
+                "shm",
+                "nosuid",
+                "noexec",
+                "nodev",
+                "mode=1777",
+                "size=65536k"
+            ),
+            Mount("/dev/mqueue", "mqueue", "mqueue", "nosuid", "noexec", "nodev"),
+            Mount("/sys", "sysfs", "sysfs", "nosuid", "noexec", "nodev", "ro"),
+            Mount(
+                "/sys/fs/cgroup",
+                "cgroup",
+                "cgroup",
+                "nosuid",
+                "noexec",
+                "nodev",
+                "relatime",
+                "ro"
+            ),
+            .. extraMounts.Select(mount => mount.DeepClone()),
+        ];
 
-    private static JsonObject Mount(string destination, string type, string source, params string[] options)
+    private static JsonObject Mount(
+        string destination,
+        string type,
+        string source,
+        params string[] options
+    )
     {
-        var mount = new JsonObject { ["destination"] = destination, ["type"] = type, ["source"] = source };
+        var mount = new JsonObject
+        {
+            ["destination"] = destination,
+            ["type"] = type,
+            ["source"] = source,
+        };
         if (options.Length > 0)
         {
             mount["options"] = ToJsonArray(options);
@@ -236,27 +299,45 @@ public sealed class BusyboxBundle : IDisposable
         return mount;
     }
 
-    private static JsonObject BuildLinux() => new()
-    {
-        ["resources"] = new JsonObject
+    private static JsonObject BuildLinux() =>
+        new()
         {
-            ["devices"] = new JsonArray(new JsonObject { ["allow"] = false, ["access"] = "rwm" }),
-        },
-        ["namespaces"] = new JsonArray(
-            new JsonObject { ["type"] = "pid" },
-            new JsonObject { ["type"] = "network" },
-            new JsonObject { ["type"] = "ipc" },
-            new JsonObject { ["type"] = "uts" },
-            new JsonObject { ["type"] = "mount" }),
-        ["maskedPaths"] = ToJsonArray(
-        [
-            "/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
-            "/proc/timer_stats", "/proc/sched_debug", "/sys/firmware", "/proc/scsi",
-        ]),
-        ["readonlyPaths"] = ToJsonArray(["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"]),
-    };
+            ["resources"] = new JsonObject
+            {
+                ["devices"] = new JsonArray(
+                    new JsonObject { ["allow"] = false, ["access"] = "rwm" }
+                ),
+            },
+            ["namespaces"] = new JsonArray(
+                new JsonObject { ["type"] = "pid" },
+                new JsonObject { ["type"] = "network" },
+                new JsonObject { ["type"] = "ipc" },
+                new JsonObject { ["type"] = "uts" },
+                new JsonObject { ["type"] = "mount" }
+            ),
+            ["maskedPaths"] = ToJsonArray([
+                "/proc/acpi",
+                "/proc/asound",
+                "/proc/kcore",
+                "/proc/keys",
+                "/proc/latency_stats",
+                "/proc/timer_list",
+                "/proc/timer_stats",
+                "/proc/sched_debug",
+                "/sys/firmware",
+                "/proc/scsi",
+            ]),
+            ["readonlyPaths"] = ToJsonArray([
+                "/proc/bus",
+                "/proc/fs",
+                "/proc/irq",
+                "/proc/sys",
+                "/proc/sysrq-trigger",
+            ]),
+        };
 
-    private string RootfsPath(string relativePath) => Path.Combine(RootfsDirectory, relativePath.TrimStart('/'));
+    private string RootfsPath(string relativePath) =>
+        Path.Combine(RootfsDirectory, relativePath.TrimStart('/'));
 
     private void CreateRootfs()
     {
@@ -279,7 +360,9 @@ public sealed class BusyboxBundle : IDisposable
         var user = new JsonObject { ["uid"] = Uid, ["gid"] = Gid };
         if (AdditionalGids.Count > 0)
         {
-            user["additionalGids"] = new JsonArray([.. AdditionalGids.Select(gid => (JsonNode)gid)]);
+            user["additionalGids"] = new JsonArray([
+                .. AdditionalGids.Select(gid => (JsonNode)gid),
+            ]);
         }
 
         return new JsonObject
@@ -296,7 +379,14 @@ public sealed class BusyboxBundle : IDisposable
                 ["permitted"] = capabilities.DeepClone(),
                 ["ambient"] = capabilities.DeepClone(),
             },
-            ["rlimits"] = new JsonArray(new JsonObject { ["type"] = "RLIMIT_NOFILE", ["hard"] = 1024, ["soft"] = 1024 }),
+            ["rlimits"] = new JsonArray(
+                new JsonObject
+                {
+                    ["type"] = "RLIMIT_NOFILE",
+                    ["hard"] = 1024,
+                    ["soft"] = 1024,
+                }
+            ),
             ["noNewPrivileges"] = true,
         };
     }

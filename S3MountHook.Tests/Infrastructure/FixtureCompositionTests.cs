@@ -16,7 +16,9 @@ public sealed class FixtureCompositionTests : IClassFixture<S3ServerFixture>, ID
     private static readonly TimeSpan MountTimeout = TimeSpan.FromSeconds(60);
 
     private readonly S3ServerFixture server;
-    private readonly DirectoryInfo workDirectory = Directory.CreateTempSubdirectory("e2e-composition-");
+    private readonly DirectoryInfo workDirectory = Directory.CreateTempSubdirectory(
+        "e2e-composition-"
+    );
 
     public FixtureCompositionTests(S3ServerFixture server)
     {
@@ -39,20 +41,33 @@ public sealed class FixtureCompositionTests : IClassFixture<S3ServerFixture>, ID
     public void ContainerReadsBucketThroughDouble()
     {
         var bucket = S3ServerFixture.UniqueBucketName("double");
-        server.CreateBucket(bucket, new Dictionary<string, string> { ["hello.txt"] = "hello through mount-s3\n" });
+        server.CreateBucket(
+            bucket,
+            new Dictionary<string, string> { ["hello.txt"] = "hello through mount-s3\n" }
+        );
         Directory.CreateDirectory(MountPoint);
         var leftovers = Leftovers.Take(workDirectory.FullName);
 
         var mount = ProcessRunner.Run(
             RepositoryPaths.MountS3Double,
-            ["--endpoint-url", server.EndpointUrl, "--force-path-style", "--region", S3ServerFixture.Region, "--read-only", bucket, MountPoint],
+            [
+                "--endpoint-url",
+                server.EndpointUrl,
+                "--force-path-style",
+                "--region",
+                S3ServerFixture.Region,
+                "--read-only",
+                bucket,
+                MountPoint,
+            ],
             MountTimeout,
             new Dictionary<string, string>
             {
                 ["AWS_ACCESS_KEY_ID"] = S3ServerFixture.AccessKey,
                 ["AWS_SECRET_ACCESS_KEY"] = S3ServerFixture.SecretKey,
                 ["AWS_EC2_METADATA_DISABLED"] = "true",
-            });
+            }
+        );
         Assert.True(mount.ExitCode == 0, mount.ToString());
 
         RunContainerAndUnmount("hello through mount-s3\n");
@@ -63,7 +78,10 @@ public sealed class FixtureCompositionTests : IClassFixture<S3ServerFixture>, ID
     public void ContainerReadsBucketThroughRclone()
     {
         var bucket = S3ServerFixture.UniqueBucketName("rclone");
-        server.CreateBucket(bucket, new Dictionary<string, string> { ["hello.txt"] = "hello through rclone\n" });
+        server.CreateBucket(
+            bucket,
+            new Dictionary<string, string> { ["hello.txt"] = "hello through rclone\n" }
+        );
         Directory.CreateDirectory(MountPoint);
         var configPath = Path.Combine(workDirectory.FullName, "rclone.conf");
         File.WriteAllText(configPath, "");
@@ -74,7 +92,14 @@ public sealed class FixtureCompositionTests : IClassFixture<S3ServerFixture>, ID
         File.WriteAllText(stdinPath, "");
         using var rclone = ProcessRunner.Start(
             "rclone",
-            ["mount", $"e2e:{bucket}", MountPoint, "--read-only", "--cache-dir", Path.Combine(workDirectory.FullName, "rclone-cache")],
+            [
+                "mount",
+                $"e2e:{bucket}",
+                MountPoint,
+                "--read-only",
+                "--cache-dir",
+                Path.Combine(workDirectory.FullName, "rclone-cache"),
+            ],
             new Dictionary<string, string>
             {
                 ["AWS_EC2_METADATA_DISABLED"] = "true",
@@ -91,14 +116,22 @@ public sealed class FixtureCompositionTests : IClassFixture<S3ServerFixture>, ID
             workingDirectory: null,
             stdinPath,
             Path.Combine(workDirectory.FullName, "rclone.stdout"),
-            Path.Combine(workDirectory.FullName, "rclone.stderr"));
+            Path.Combine(workDirectory.FullName, "rclone.stderr")
+        );
         try
         {
-            Poll.AssertUntil(() => Leftovers.IsFuseMountPoint(MountPoint), MountTimeout, "rclone mounts the bucket");
+            Poll.AssertUntil(
+                () => Leftovers.IsFuseMountPoint(MountPoint),
+                MountTimeout,
+                "rclone mounts the bucket"
+            );
 
             RunContainerAndUnmount("hello through rclone\n");
 
-            Assert.True(rclone.WaitForExit(TimeSpan.FromSeconds(10)), "rclone did not exit after the unmount");
+            Assert.True(
+                rclone.WaitForExit(TimeSpan.FromSeconds(10)),
+                "rclone did not exit after the unmount"
+            );
             Assert.Equal(0, rclone.ExitCode);
         }
         finally
@@ -129,7 +162,8 @@ public sealed class FixtureCompositionTests : IClassFixture<S3ServerFixture>, ID
             {
                 ["AWS_ACCESS_KEY_ID"] = S3ServerFixture.AccessKey,
                 ["AWS_SECRET_ACCESS_KEY"] = S3ServerFixture.SecretKey,
-            });
+            }
+        );
         Assert.True(mount.ExitCode == 0, mount.ToString());
         Directory.CreateDirectory(Path.Combine(stateDirectory, "container-1"));
 
@@ -137,12 +171,21 @@ public sealed class FixtureCompositionTests : IClassFixture<S3ServerFixture>, ID
 
         var escapedMountPoint = Leftovers.EscapeMountInfoPath(MountPoint);
         Assert.Contains($"FUSE mount: {escapedMountPoint} fuse mountpoint-s3", found);
-        Assert.Contains(found, line => line.StartsWith("mounter process: ", StringComparison.Ordinal) && line.Contains("mount-s3-double", StringComparison.Ordinal));
-        Assert.Contains(found, line => line.StartsWith("mounter process: ", StringComparison.Ordinal) && line.Contains(" s3fs ", StringComparison.Ordinal));
+        Assert.Contains(found, line =>
+            line.StartsWith("mounter process: ", StringComparison.Ordinal)
+            && line.Contains("mount-s3-double", StringComparison.Ordinal)
+        );
+        Assert.Contains(found, line =>
+            line.StartsWith("mounter process: ", StringComparison.Ordinal)
+            && line.Contains(" s3fs ", StringComparison.Ordinal)
+        );
         Assert.Contains($"entry: {Path.Combine(stateDirectory, "container-1")}", found);
         Assert.Throws<Xunit.Sdk.TrueException>(() => leftovers.AssertNothingNew(TimeSpan.Zero));
 
-        Assert.Equal(0, ProcessRunner.Run("umount", [MountPoint], TimeSpan.FromSeconds(10)).ExitCode);
+        Assert.Equal(
+            0,
+            ProcessRunner.Run("umount", [MountPoint], TimeSpan.FromSeconds(10)).ExitCode
+        );
         Directory.Delete(Path.Combine(stateDirectory, "container-1"));
         leftovers.AssertNothingNew();
     }

@@ -45,7 +45,11 @@ public sealed class InfrastructureSmokeTests : IDisposable
     [SystemFact(ContainerRequirements)]
     public void ReadonlyRootfsRejectsWrites()
     {
-        using var bundle = new BusyboxBundle("sh", "-c", "touch /etc/new-file 2>/dev/null; echo $?");
+        using var bundle = new BusyboxBundle(
+            "sh",
+            "-c",
+            "touch /etc/new-file 2>/dev/null; echo $?"
+        );
         using var runc = new Runc();
 
         bundle.ReadonlyRootfs = true;
@@ -65,8 +69,22 @@ public sealed class InfrastructureSmokeTests : IDisposable
         var hook = WriteStateRecorderHook();
         using var bundle = new BusyboxBundle("true");
         bundle.Annotations["e2e.example/annotation"] = "value";
-        bundle.Prestart.Add(new OciHook(hook, [Path.GetFileName(hook), prestartOutput], ["E2E_HOOK_VALUE=from-config"], 10));
-        bundle.Poststop.Add(new OciHook(hook, [Path.GetFileName(hook), poststopOutput], ["E2E_HOOK_VALUE=from-config"], 10));
+        bundle.Prestart.Add(
+            new OciHook(
+                hook,
+                [Path.GetFileName(hook), prestartOutput],
+                ["E2E_HOOK_VALUE=from-config"],
+                10
+            )
+        );
+        bundle.Poststop.Add(
+            new OciHook(
+                hook,
+                [Path.GetFileName(hook), poststopOutput],
+                ["E2E_HOOK_VALUE=from-config"],
+                10
+            )
+        );
         using var runc = new Runc();
 
         var result = runc.Run(bundle);
@@ -90,8 +108,14 @@ public sealed class InfrastructureSmokeTests : IDisposable
     {
         var poststopOutput = Path.Combine(workDirectory.FullName, "poststop.json");
         var failingHook = Path.Combine(workDirectory.FullName, "failing-hook");
-        File.WriteAllText(failingHook, "#!/bin/sh\necho 'prestart failed on purpose' >&2\nexit 3\n");
-        File.SetUnixFileMode(failingHook, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        File.WriteAllText(
+            failingHook,
+            "#!/bin/sh\necho 'prestart failed on purpose' >&2\nexit 3\n"
+        );
+        File.SetUnixFileMode(
+            failingHook,
+            UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+        );
         var recorder = WriteStateRecorderHook();
         using var bundle = new BusyboxBundle("sh", "-c", "echo container ran");
         bundle.Prestart.Add(new OciHook(failingHook, ["failing-hook"]));
@@ -103,7 +127,10 @@ public sealed class InfrastructureSmokeTests : IDisposable
         Assert.NotEqual(0, result.ExitCode);
         Assert.Equal("", result.Stdout);
         Assert.Contains("prestart failed on purpose", result.Stderr, StringComparison.Ordinal);
-        Assert.True(File.Exists(poststopOutput), "the poststop hook did not run after the failed prestart hook");
+        Assert.True(
+            File.Exists(poststopOutput),
+            "the poststop hook did not run after the failed prestart hook"
+        );
         Assert.Empty(runc.ListContainers());
     }
 
@@ -113,7 +140,10 @@ public sealed class InfrastructureSmokeTests : IDisposable
     {
         var path = Path.Combine(workDirectory.FullName, "record-state");
         File.WriteAllText(path, "#!/bin/sh\ncat > \"$1\"\necho \"$E2E_HOOK_VALUE\" > \"$1.env\"\n");
-        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        File.SetUnixFileMode(
+            path,
+            UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+        );
         return path;
     }
 }

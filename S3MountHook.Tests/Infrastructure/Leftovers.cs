@@ -26,7 +26,12 @@ public sealed class Leftovers
 {
     private static readonly HashSet<string> MounterProgramNames = new(StringComparer.Ordinal)
     {
-        "s3fs", "rclone", "mount-s3", "mount-s3-double", "fusermount", "fusermount3",
+        "s3fs",
+        "rclone",
+        "mount-s3",
+        "mount-s3-double",
+        "fusermount",
+        "fusermount3",
     };
 
     private readonly IReadOnlyList<string> watchedDirectories;
@@ -35,7 +40,8 @@ public sealed class Leftovers
         IReadOnlyList<string> watchedDirectories,
         IReadOnlySet<string> fuseMounts,
         IReadOnlyList<MounterProcess> mounterProcesses,
-        IReadOnlySet<string> entries)
+        IReadOnlySet<string> entries
+    )
     {
         this.watchedDirectories = watchedDirectories;
         FuseMounts = fuseMounts;
@@ -57,7 +63,12 @@ public sealed class Leftovers
     {
         var directories = watchedDirectories.Select(Path.GetFullPath).ToList();
         var fuseMounts = ReadFuseMounts();
-        return new Leftovers(directories, fuseMounts, ReadMounterProcesses(), ReadEntries(directories, fuseMounts));
+        return new Leftovers(
+            directories,
+            fuseMounts,
+            ReadMounterProcesses(),
+            ReadEntries(directories, fuseMounts)
+        );
     }
 
     /// <summary>
@@ -74,7 +85,8 @@ public sealed class Leftovers
                 remaining = FindNew();
                 return remaining.Count == 0;
             },
-            settleTimeout ?? TimeSpan.FromSeconds(5));
+            settleTimeout ?? TimeSpan.FromSeconds(5)
+        );
 
         Assert.True(remaining.Count == 0, "Left behind:\n" + string.Join('\n', remaining));
     }
@@ -83,13 +95,22 @@ public sealed class Leftovers
     public IReadOnlyList<string> FindNew()
     {
         var now = Take([.. watchedDirectories]);
-        var knownProcesses = MounterProcesses.Select(process => (process.Pid, process.StartTime)).ToHashSet();
+        var knownProcesses = MounterProcesses
+            .Select(process => (process.Pid, process.StartTime))
+            .ToHashSet();
         var lines = new List<string>();
         lines.AddRange(now.FuseMounts.Except(FuseMounts).Select(mount => $"FUSE mount: {mount}"));
-        lines.AddRange(now.MounterProcesses
-            .Where(process => !knownProcesses.Contains((process.Pid, process.StartTime)))
-            .Select(process => $"mounter process: {process}"));
-        lines.AddRange(now.Entries.Except(Entries).Order(StringComparer.Ordinal).Select(entry => $"entry: {entry}"));
+        lines.AddRange(
+            now.MounterProcesses.Where(process =>
+                    !knownProcesses.Contains((process.Pid, process.StartTime))
+                )
+                .Select(process => $"mounter process: {process}")
+        );
+        lines.AddRange(
+            now.Entries.Except(Entries)
+                .Order(StringComparer.Ordinal)
+                .Select(entry => $"entry: {entry}")
+        );
         return lines;
     }
 
@@ -97,7 +118,8 @@ public sealed class Leftovers
     public static bool IsFuseMountPoint(string path)
     {
         var escaped = EscapeMountInfoPath(Path.GetFullPath(path).TrimEnd('/'));
-        return ReadFuseMounts().Any(mount => mount.StartsWith(escaped + " ", StringComparison.Ordinal));
+        return ReadFuseMounts()
+            .Any(mount => mount.StartsWith(escaped + " ", StringComparison.Ordinal));
     }
 
     /// <summary>Returns true when process <paramref name="pid"/> exists and is neither a zombie nor dead.</summary>
@@ -140,13 +162,24 @@ public sealed class Leftovers
         var processes = new List<MounterProcess>();
         foreach (var directory in Directory.EnumerateDirectories("/proc"))
         {
-            if (!int.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+            if (
+                !int.TryParse(
+                    Path.GetFileName(directory),
+                    NumberStyles.None,
+                    CultureInfo.InvariantCulture,
+                    out var pid
+                )
+            )
             {
                 continue;
             }
 
             var arguments = ReadCommandLine(pid);
-            if (!IsMounter(pid, arguments) || !TryReadStat(pid, out var state, out var startTime) || state is 'Z' or 'X')
+            if (
+                !IsMounter(pid, arguments)
+                || !TryReadStat(pid, out var state, out var startTime)
+                || state is 'Z' or 'X'
+            )
             {
                 continue;
             }
@@ -164,7 +197,10 @@ public sealed class Leftovers
         try
         {
             var executable = new FileInfo($"/proc/{pid}/exe").LinkTarget;
-            if (executable is not null && MounterProgramNames.Contains(Path.GetFileName(executable)))
+            if (
+                executable is not null
+                && MounterProgramNames.Contains(Path.GetFileName(executable))
+            )
             {
                 return true;
             }
@@ -178,14 +214,17 @@ public sealed class Leftovers
             // Another user's process when the tests do not run as root.
         }
 
-        return arguments.Take(2).Any(argument => MounterProgramNames.Contains(Path.GetFileName(argument)));
+        return arguments
+            .Take(2)
+            .Any(argument => MounterProgramNames.Contains(Path.GetFileName(argument)));
     }
 
     private static string[] ReadCommandLine(int pid)
     {
         try
         {
-            return File.ReadAllText($"/proc/{pid}/cmdline").Split('\0', StringSplitOptions.RemoveEmptyEntries);
+            return File.ReadAllText($"/proc/{pid}/cmdline")
+                .Split('\0', StringSplitOptions.RemoveEmptyEntries);
         }
         catch (IOException)
         {
@@ -221,9 +260,14 @@ public sealed class Leftovers
 
     // Walks the directories without entering FUSE mount points, because a read below a mount whose
     // mounter hangs would hang the test too.
-    private static HashSet<string> ReadEntries(IReadOnlyList<string> directories, HashSet<string> fuseMounts)
+    private static HashSet<string> ReadEntries(
+        IReadOnlyList<string> directories,
+        HashSet<string> fuseMounts
+    )
     {
-        var fuseMountPoints = fuseMounts.Select(mount => mount[..mount.IndexOf(' ', StringComparison.Ordinal)]).ToHashSet();
+        var fuseMountPoints = fuseMounts
+            .Select(mount => mount[..mount.IndexOf(' ', StringComparison.Ordinal)])
+            .ToHashSet();
         var entries = new HashSet<string>(StringComparer.Ordinal);
         var options = new EnumerationOptions { IgnoreInaccessible = true, AttributesToSkip = 0 };
         var pending = new Stack<string>(directories.Where(Directory.Exists));
@@ -244,7 +288,10 @@ public sealed class Leftovers
             foreach (var child in children)
             {
                 entries.Add(child);
-                if (!fuseMountPoints.Contains(EscapeMountInfoPath(child)) && IsDirectoryNotLink(child))
+                if (
+                    !fuseMountPoints.Contains(EscapeMountInfoPath(child))
+                    && IsDirectoryNotLink(child)
+                )
                 {
                     pending.Push(child);
                 }

@@ -36,7 +36,9 @@ public static class Poll
     {
         if (!Until(condition, timeout))
         {
-            Assert.Fail($"Timed out after {timeout.TotalSeconds:0.#} s waiting until {description}.");
+            Assert.Fail(
+                $"Timed out after {timeout.TotalSeconds:0.#} s waiting until {description}."
+            );
         }
     }
 }

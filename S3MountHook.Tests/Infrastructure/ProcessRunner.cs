@@ -22,7 +22,8 @@ public sealed record ProcessResult(int ExitCode, string Stdout, string Stderr, b
 public static class ProcessRunner
 {
     /// <summary>PATH given to child processes when the caller sets none.</summary>
-    public const string DefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    public const string DefaultPath =
+        "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
     /// <summary>
     /// Runs <paramref name="program"/> with <paramref name="arguments"/> and waits at most
@@ -36,7 +37,8 @@ public static class ProcessRunner
         TimeSpan timeout,
         IReadOnlyDictionary<string, string>? environment = null,
         string? stdin = null,
-        string? workingDirectory = null)
+        string? workingDirectory = null
+    )
     {
         var outputDirectory = Directory.CreateTempSubdirectory("e2e-process-");
         try
@@ -46,7 +48,15 @@ public static class ProcessRunner
             var stderrPath = Path.Combine(outputDirectory.FullName, "stderr");
             File.WriteAllText(stdinPath, stdin ?? "");
 
-            using var process = Start(program, arguments, environment, workingDirectory, stdinPath, stdoutPath, stderrPath);
+            using var process = Start(
+                program,
+                arguments,
+                environment,
+                workingDirectory,
+                stdinPath,
+                stdoutPath,
+                stderrPath
+            );
             var exited = process.WaitForExit(timeout);
             if (!exited)
             {
@@ -58,7 +68,8 @@ public static class ProcessRunner
                 exited ? process.ExitCode : -1,
                 File.ReadAllText(stdoutPath),
                 File.ReadAllText(stderrPath),
-                TimedOut: !exited);
+                TimedOut: !exited
+            );
         }
         finally
         {
@@ -77,7 +88,8 @@ public static class ProcessRunner
         string? workingDirectory,
         string stdinPath,
         string stdoutPath,
-        string stderrPath)
+        string stderrPath
+    )
     {
         // The files exist before the program starts, so a caller can poll them at once.
         File.WriteAllText(stdoutPath, "");

@@ -12,11 +12,16 @@ public static class RepositoryPaths
     public static string S3ServerDirectory => Path.Combine(RepositoryRoot, "scripts", "s3-server");
 
     /// <summary>The executable mount-s3 test double.</summary>
-    public static string MountS3Double => Path.Combine(RepositoryRoot, "S3MountHook.Tests", "Doubles", "mount-s3-double");
+    public static string MountS3Double =>
+        Path.Combine(RepositoryRoot, "S3MountHook.Tests", "Doubles", "mount-s3-double");
 
     private static string FindRoot()
     {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        for (
+            var directory = new DirectoryInfo(AppContext.BaseDirectory);
+            directory is not null;
+            directory = directory.Parent
+        )
         {
             if (File.Exists(Path.Combine(directory.FullName, "S3MountHook.sln")))
             {
@@ -24,6 +29,8 @@ public static class RepositoryPaths
             }
         }
 
-        throw new InvalidOperationException($"No S3MountHook.sln found above {AppContext.BaseDirectory}.");
+        throw new InvalidOperationException(
+            $"No S3MountHook.sln found above {AppContext.BaseDirectory}."
+        );
     }
 }

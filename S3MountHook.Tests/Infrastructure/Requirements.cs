@@ -54,7 +54,11 @@ public static class Requirements
 
     /// <summary>True when <see cref="RequireAllVariable"/> is "true".</summary>
     public static bool AllRequired =>
-        string.Equals(Environment.GetEnvironmentVariable(RequireAllVariable), "true", StringComparison.OrdinalIgnoreCase);
+        string.Equals(
+            Environment.GetEnvironmentVariable(RequireAllVariable),
+            "true",
+            StringComparison.OrdinalIgnoreCase
+        );
 
     /// <summary>Returns why a test that needs <paramref name="requirements"/> cannot run here, or null when it can.</summary>
     public static string? SkipReason(Requires requirements)
@@ -82,9 +86,15 @@ public static class Requirements
             {
                 reasons.Add("needs node on PATH for the S3 server");
             }
-            else if (!Directory.Exists(Path.Combine(RepositoryPaths.S3ServerDirectory, "node_modules", "s3rver")))
+            else if (
+                !Directory.Exists(
+                    Path.Combine(RepositoryPaths.S3ServerDirectory, "node_modules", "s3rver")
+                )
+            )
             {
-                reasons.Add($"needs s3rver installed: run `npm ci` in {RepositoryPaths.S3ServerDirectory}");
+                reasons.Add(
+                    $"needs s3rver installed: run `npm ci` in {RepositoryPaths.S3ServerDirectory}"
+                );
             }
         }
 
@@ -128,7 +138,12 @@ public static class Requirements
         throw new InvalidOperationException("/proc/self/status has no Uid line.");
     }
 
-    private static void AddMissingTool(List<string> reasons, Requires requirements, Requires flag, string program)
+    private static void AddMissingTool(
+        List<string> reasons,
+        Requires requirements,
+        Requires flag,
+        string program
+    )
     {
         if (requirements.HasFlag(flag) && FindOnPath(program) is null)
         {

@@ -41,28 +41,38 @@ public sealed class Runc : IDisposable
 
     /// <summary>Returns a container id that no other test uses.</summary>
     public static string NewContainerId() =>
-        "e2e-" + Random.Shared.Next(100_000_000, 999_999_999).ToString(CultureInfo.InvariantCulture);
+        "e2e-"
+        + Random.Shared.Next(100_000_000, 999_999_999).ToString(CultureInfo.InvariantCulture);
 
     /// <summary>
     /// Writes the bundle's config.json and runs <c>runc run</c> on it in the foreground, waiting at most
     /// <paramref name="timeout"/> (<see cref="DefaultTimeout"/> by default). On timeout runc is killed
     /// and the container force-deleted. <c>runc run</c> deletes the container itself when it exits.
     /// </summary>
-    public RuncRunResult Run(BusyboxBundle bundle, string? containerId = null, TimeSpan? timeout = null)
+    public RuncRunResult Run(
+        BusyboxBundle bundle,
+        string? containerId = null,
+        TimeSpan? timeout = null
+    )
     {
         bundle.Write();
         return Run(bundle.BundleDirectory, containerId, timeout);
     }
 
     /// <summary>Runs the bundle in <paramref name="bundleDirectory"/> as it is, like <see cref="Run(BusyboxBundle, string?, TimeSpan?)"/>.</summary>
-    public RuncRunResult Run(string bundleDirectory, string? containerId = null, TimeSpan? timeout = null)
+    public RuncRunResult Run(
+        string bundleDirectory,
+        string? containerId = null,
+        TimeSpan? timeout = null
+    )
     {
         var id = containerId ?? NewContainerId();
 
         var result = ProcessRunner.Run(
             "runc",
             [.. GlobalArguments(), "run", "--bundle", bundleDirectory, id],
-            timeout ?? DefaultTimeout);
+            timeout ?? DefaultTimeout
+        );
         if (result.TimedOut)
         {
             Delete(id);
@@ -74,12 +84,23 @@ public sealed class Runc : IDisposable
     /// <summary>Returns the ids of containers that exist in <see cref="StateRoot"/>.</summary>
     public IReadOnlyList<string> ListContainers() =>
         Directory.Exists(StateRoot)
-            ? [.. Directory.GetDirectories(StateRoot).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal)]
+            ?
+            [
+                .. Directory
+                    .GetDirectories(StateRoot)
+                    .Select(Path.GetFileName)
+                    .OfType<string>()
+                    .Order(StringComparer.Ordinal),
+            ]
             : [];
 
     /// <summary>Kills the container with SIGKILL and deletes it (<c>runc delete -f</c>); a missing container is not an error.</summary>
     public ProcessResult Delete(string containerId) =>
-        ProcessRunner.Run("runc", [.. GlobalArguments(), "delete", "--force", containerId], CleanupTimeout);
+        ProcessRunner.Run(
+            "runc",
+            [.. GlobalArguments(), "delete", "--force", containerId],
+            CleanupTimeout
+        );
 
     /// <summary>Force-deletes every container left in <see cref="StateRoot"/> and removes the state directory.</summary>
     public void Dispose()

@@ -75,7 +75,13 @@ public sealed class S3ServerFixture : IDisposable
 
     /// <summary>Creates <paramref name="bucket"/> with text objects stored as UTF-8.</summary>
     public void CreateBucket(string bucket, IReadOnlyDictionary<string, string> textObjects) =>
-        CreateBucket(bucket, textObjects.ToDictionary(pair => pair.Key, pair => System.Text.Encoding.UTF8.GetBytes(pair.Value)));
+        CreateBucket(
+            bucket,
+            textObjects.ToDictionary(
+                pair => pair.Key,
+                pair => System.Text.Encoding.UTF8.GetBytes(pair.Value)
+            )
+        );
 
     /// <summary>Stores one object with an anonymous PUT.</summary>
     public void PutObject(string bucket, string key, byte[] content) =>
@@ -100,17 +106,28 @@ public sealed class S3ServerFixture : IDisposable
     /// <summary>Returns true when <paramref name="bucket"/> exists.</summary>
     public bool BucketExists(string bucket)
     {
-        using var response = SendRaw(HttpMethod.Head, $"/{Uri.EscapeDataString(bucket)}", content: null);
+        using var response = SendRaw(
+            HttpMethod.Head,
+            $"/{Uri.EscapeDataString(bucket)}",
+            content: null
+        );
         return response.StatusCode == HttpStatusCode.OK;
     }
 
     /// <summary>Returns every key in <paramref name="bucket"/>, sorted (at most 1000, one ListObjectsV2 page).</summary>
     public IReadOnlyList<string> ListKeys(string bucket)
     {
-        using var response = SendRaw(HttpMethod.Get, $"/{Uri.EscapeDataString(bucket)}?list-type=2", content: null);
+        using var response = SendRaw(
+            HttpMethod.Get,
+            $"/{Uri.EscapeDataString(bucket)}?list-type=2",
+            content: null
+        );
         EnsureStatus(response, HttpStatusCode.OK, $"ListObjectsV2 {bucket}");
-        var document = XDocument.Parse(response.Content.ReadAsStringAsync().GetAwaiter().GetResult());
-        return document.Descendants()
+        var document = XDocument.Parse(
+            response.Content.ReadAsStringAsync().GetAwaiter().GetResult()
+        );
+        return document
+            .Descendants()
             .Where(element => element.Name.LocalName == "Key")
             .Select(element => element.Value)
             .Order(StringComparer.Ordinal)
@@ -142,13 +159,18 @@ public sealed class S3ServerFixture : IDisposable
     private static string ObjectPath(string bucket, string key) =>
         $"/{Uri.EscapeDataString(bucket)}/{string.Join('/', key.Split('/').Select(Uri.EscapeDataString))}";
 
-    private static void EnsureStatus(HttpResponseMessage response, HttpStatusCode expected, string request)
+    private static void EnsureStatus(
+        HttpResponseMessage response,
+        HttpStatusCode expected,
+        string request
+    )
     {
         if (response.StatusCode != expected)
         {
             var body = response.Content.ReadAsStringAsync().GetAwaiter().GetResult();
             throw new InvalidOperationException(
-                $"{request} failed: expected HTTP {(int)expected}, got {(int)response.StatusCode}: {body}");
+                $"{request} failed: expected HTTP {(int)expected}, got {(int)response.StatusCode}: {body}"
+            );
         }
     }
 
@@ -159,7 +181,11 @@ public sealed class S3ServerFixture : IDisposable
             return;
         }
 
-        ProcessRunner.Run("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)], TimeSpan.FromSeconds(5));
+        ProcessRunner.Run(
+            "kill",
+            ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)],
+            TimeSpan.FromSeconds(5)
+        );
         if (!process.WaitForExit(ShutdownTimeout))
         {
             process.Kill(entireProcessTree: true);
@@ -192,7 +218,10 @@ public sealed class S3ServerFixture : IDisposable
             ObjectDisposedException.ThrowIf(disposed, this);
             if (startFailure is not null)
             {
-                throw new InvalidOperationException("The S3 server failed to start earlier.", startFailure);
+                throw new InvalidOperationException(
+                    "The S3 server failed to start earlier.",
+                    startFailure
+                );
             }
 
             if (httpClient is null)
@@ -215,7 +244,9 @@ public sealed class S3ServerFixture : IDisposable
     private void Start()
     {
         var node = Requirements.FindOnPath("node")
-            ?? throw new InvalidOperationException("node is not on PATH; the S3 server needs Node.js 20 or later.");
+            ?? throw new InvalidOperationException(
+                "node is not on PATH; the S3 server needs Node.js 20 or later."
+            );
         workDirectory = Directory.CreateTempSubdirectory("e2e-s3-server-");
         var stdinPath = Path.Combine(workDirectory.FullName, "server.stdin");
         var stdoutPath = Path.Combine(workDirectory.FullName, "server.stdout");
@@ -225,12 +256,22 @@ public sealed class S3ServerFixture : IDisposable
         string[] arguments =
         [
             Path.Combine(RepositoryPaths.S3ServerDirectory, "server.mjs"),
-            "--port", "0",
-            "--directory", Path.Combine(workDirectory.FullName, "data"),
-            "--credentials", $"{AlternateAccessKey}:{AlternateSecretKey}",
+            "--port",
+            "0",
+            "--directory",
+            Path.Combine(workDirectory.FullName, "data"),
+            "--credentials",
+            $"{AlternateAccessKey}:{AlternateSecretKey}",
         ];
         serverProcess = ProcessRunner.Start(
-            node, arguments, environment: null, RepositoryPaths.S3ServerDirectory, stdinPath, stdoutPath, stderrPath);
+            node,
+            arguments,
+            environment: null,
+            RepositoryPaths.S3ServerDirectory,
+            stdinPath,
+            stdoutPath,
+            stderrPath
+        );
 
         string? readyLine = null;
         var ready = Poll.Until(
@@ -239,15 +280,23 @@ public sealed class S3ServerFixture : IDisposable
                 readyLine = File.ReadAllText(stdoutPath);
                 return readyLine.EndsWith('\n') || serverProcess.HasExited;
             },
-            StartupTimeout);
+            StartupTimeout
+        );
 
-        if (!ready || serverProcess.HasExited || !readyLine!.StartsWith("ready ", StringComparison.Ordinal))
+        if (
+            !ready
+            || serverProcess.HasExited
+            || !readyLine!.StartsWith("ready ", StringComparison.Ordinal)
+        )
         {
-            var state = serverProcess.HasExited ? $"exited with code {serverProcess.ExitCode}" : "is still starting";
+            var state = serverProcess.HasExited
+                ? $"exited with code {serverProcess.ExitCode}"
+                : "is still starting";
             StopServer(serverProcess);
             throw new InvalidOperationException(
-                $"The S3 server did not print `ready <port>` within {StartupTimeout.TotalSeconds} s; it {state}. " +
-                $"stdout: {File.ReadAllText(stdoutPath)} stderr: {File.ReadAllText(stderrPath)}");
+                $"The S3 server did not print `ready <port>` within {StartupTimeout.TotalSeconds} s; it {state}. "
+                    + $"stdout: {File.ReadAllText(stdoutPath)} stderr: {File.ReadAllText(stderrPath)}"
+            );
         }
 
         port = int.Parse(readyLine.AsSpan("ready ".Length).Trim(), CultureInfo.InvariantCulture);

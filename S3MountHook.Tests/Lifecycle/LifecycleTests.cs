@@ -53,15 +53,27 @@ public sealed class LifecycleTests(S3ServerFixture server) : IClassFixture<S3Ser
         using var first = NewContainer(NewBucket("sameid"));
         using var guard = new PoststopGuard(hook, first);
         using var second = NewContainer(NewBucket("sameid"));
-        var secondState = HookHarness.State(first.Id, "creating", second.Pid, second.Bundle.BundleDirectory);
+        var secondState = HookHarness.State(
+            first.Id,
+            "creating",
+            second.Pid,
+            second.Bundle.BundleDirectory
+        );
 
         var mounted = hook.Run(first.State("creating"), "prestart");
         var rejected = hook.Run(secondState, "prestart");
-        var skipped = hook.Run(HookHarness.State(first.Id, "stopped", 0, second.Bundle.BundleDirectory), "poststop");
+        var skipped = hook.Run(
+            HookHarness.State(first.Id, "stopped", 0, second.Bundle.BundleDirectory),
+            "poststop"
+        );
 
         Assert.True(mounted.ExitCode == 0, mounted.ToString());
         Assert.Equal(1, rejected.ExitCode);
-        Assert.Contains($"container id {first.Id} already has a mount for another running container (pid {first.Pid})", rejected.Stderr, StringComparison.Ordinal);
+        Assert.Contains(
+            $"container id {first.Id} already has a mount for another running container (pid {first.Pid})",
+            rejected.Stderr,
+            StringComparison.Ordinal
+        );
         Assert.Equal(0, skipped.ExitCode);
         Assert.Contains("\"event\":\"poststop-skipped\"", hook.LogText, StringComparison.Ordinal);
         Assert.Equal(Greeting, File.ReadAllText(first.SeenInside("/mnt/s3/hello.txt")));
@@ -76,12 +88,21 @@ public sealed class LifecycleTests(S3ServerFixture server) : IClassFixture<S3Ser
         using var hook = new HookHarness("s3fs");
         var leftovers = Leftovers.Take(hook.WatchedDirectories);
         using var container = NewContainer(NewBucket("hostpid"));
-        var state = HookHarness.State(container.Id, "creating", Environment.ProcessId, container.Bundle.BundleDirectory);
+        var state = HookHarness.State(
+            container.Id,
+            "creating",
+            Environment.ProcessId,
+            container.Bundle.BundleDirectory
+        );
 
         var result = hook.Run(state, "prestart");
 
         Assert.Equal(1, result.ExitCode);
-        Assert.Contains($"process {Environment.ProcessId} from the OCI state shares the hook's mount namespace", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains(
+            $"process {Environment.ProcessId} from the OCI state shares the hook's mount namespace",
+            result.Stderr,
+            StringComparison.Ordinal
+        );
         leftovers.AssertNothingNew();
     }
 
@@ -132,7 +153,11 @@ public sealed class LifecycleTests(S3ServerFixture server) : IClassFixture<S3Ser
         using var container = NewContainer("slow-bucket", endpoint.Url);
         using var guard = new PoststopGuard(hook, container);
         using var running = RunningHook.Start(hook, container.State("creating"), "prestart");
-        Poll.AssertUntil(() => MountersOf(hook, Leftovers.Take()).Count == 1, TimeSpan.FromSeconds(10), "the hook started the mounter");
+        Poll.AssertUntil(
+            () => MountersOf(hook, Leftovers.Take()).Count == 1,
+            TimeSpan.FromSeconds(10),
+            "the hook started the mounter"
+        );
 
         running.Process.Kill();
         running.Process.WaitForExit();
@@ -153,16 +178,24 @@ public sealed class LifecycleTests(S3ServerFixture server) : IClassFixture<S3Ser
         using var hook = new HookHarness("s3fs");
         var leftovers = Leftovers.Take(hook.WatchedDirectories);
         const string id = "life-killed-before-record";
-        var directory = Directory.CreateDirectory(Path.Combine(hook.StateDirectory, "containers", id)).FullName;
+        var directory = Directory
+            .CreateDirectory(Path.Combine(hook.StateDirectory, "containers", id))
+            .FullName;
         Directory.CreateDirectory(Path.Combine(hook.HostMountpoint, id));
         using var mounter = Process.Start("sleep", "300");
-        File.WriteAllText(Path.Combine(directory, "mounter.pid"), $"{mounter.Id} {StartTimeOf(mounter.Id)}\n");
+        File.WriteAllText(
+            Path.Combine(directory, "mounter.pid"),
+            $"{mounter.Id} {StartTimeOf(mounter.Id)}\n"
+        );
 
         var gc = hook.Run("", "gc");
 
         Assert.True(gc.ExitCode == 0, gc.ToString());
         Assert.Equal($"removed 1 orphaned containers: {id}\n", gc.Stdout);
-        Assert.True(mounter.WaitForExit(TimeSpan.FromSeconds(10)), $"the stand-in mounter pid {mounter.Id} still runs");
+        Assert.True(
+            mounter.WaitForExit(TimeSpan.FromSeconds(10)),
+            $"the stand-in mounter pid {mounter.Id} still runs"
+        );
         Assert.Equal(["containers", "locks"], hook.Entries().Select(Path.GetFileName).Order());
         leftovers.AssertNothingNew();
     }
@@ -176,7 +209,11 @@ public sealed class LifecycleTests(S3ServerFixture server) : IClassFixture<S3Ser
         using var container = NewContainer("slow-bucket", endpoint.Url);
         using var guard = new PoststopGuard(hook, container);
         using var running = RunningHook.Start(hook, container.State("creating"), "prestart");
-        Poll.AssertUntil(() => MountersOf(hook, Leftovers.Take()).Count == 1, TimeSpan.FromSeconds(10), "the hook started the mounter");
+        Poll.AssertUntil(
+            () => MountersOf(hook, Leftovers.Take()).Count == 1,
+            TimeSpan.FromSeconds(10),
+            "the hook started the mounter"
+        );
         var clock = Stopwatch.StartNew();
 
         Signal("TERM", running.Process.Id);
@@ -184,7 +221,10 @@ public sealed class LifecycleTests(S3ServerFixture server) : IClassFixture<S3Ser
         var elapsed = clock.Elapsed;
 
         Assert.True(exited, "the hook did not exit within 10 s of SIGTERM");
-        Assert.True(elapsed < TimeSpan.FromSeconds(10), $"the hook took {elapsed.TotalSeconds:0.0} s to exit after SIGTERM");
+        Assert.True(
+            elapsed < TimeSpan.FromSeconds(10),
+            $"the hook took {elapsed.TotalSeconds:0.0} s to exit after SIGTERM"
+        );
         Assert.Equal(1, running.Process.ExitCode);
         Assert.Contains("interrupted by a signal", running.Stderr, StringComparison.Ordinal);
         container.Stop();
@@ -203,7 +243,11 @@ public sealed class LifecycleTests(S3ServerFixture server) : IClassFixture<S3Ser
         var mounterPid = RecordOf(hook, container.Id)["mounterPid"]!.GetValue<int>();
 
         Signal("KILL", mounterPid);
-        Poll.AssertUntil(() => !Leftovers.IsProcessLive(mounterPid), TimeSpan.FromSeconds(10), $"mounter pid {mounterPid} is dead");
+        Poll.AssertUntil(
+            () => !Leftovers.IsProcessLive(mounterPid),
+            TimeSpan.FromSeconds(10),
+            $"mounter pid {mounterPid} is dead"
+        );
 
         // status exits 1 while a mount is broken, so monitoring can run it as a check.
         var status = StatusOf(hook, container.Id, expectedExitCode: 1);
@@ -213,7 +257,11 @@ public sealed class LifecycleTests(S3ServerFixture server) : IClassFixture<S3Ser
         Assert.Equal("broken", status?["health"]?.GetValue<string>());
         Assert.Equal($"mounter pid {mounterPid} is gone", status?["reason"]?.GetValue<string>());
         Assert.True(poststop.ExitCode == 0, poststop.ToString());
-        Assert.Contains($"\"container\":\"{container.Id}\",\"stage\":\"poststop\",\"event\":\"cleaned\"", hook.LogText, StringComparison.Ordinal);
+        Assert.Contains(
+            $"\"container\":\"{container.Id}\",\"stage\":\"poststop\",\"event\":\"cleaned\"",
+            hook.LogText,
+            StringComparison.Ordinal
+        );
         leftovers.AssertNothingNew();
     }
 
@@ -224,7 +272,14 @@ public sealed class LifecycleTests(S3ServerFixture server) : IClassFixture<S3Ser
         using var hook = new HookHarness("mount-s3");
         var leftovers = Leftovers.Take(hook.WatchedDirectories);
         var bundle = NewBundle("slow-bucket", endpoint.Url);
-        bundle.Prestart.Add(new OciHook(HookHarness.BinaryPath, ["s3mounthook", "--config", hook.ConfigPath, "prestart"], null, 5));
+        bundle.Prestart.Add(
+            new OciHook(
+                HookHarness.BinaryPath,
+                ["s3mounthook", "--config", hook.ConfigPath, "prestart"],
+                null,
+                5
+            )
+        );
         using var container = new StandInContainer(bundle);
         using var guard = new PoststopGuard(hook, container);
         var clock = Stopwatch.StartNew();
@@ -233,8 +288,15 @@ public sealed class LifecycleTests(S3ServerFixture server) : IClassFixture<S3Ser
         var elapsed = clock.Elapsed;
 
         Assert.Equal(1, result.ExitCode);
-        Assert.True(elapsed < TimeSpan.FromSeconds(5), $"the hook took {elapsed.TotalSeconds:0.0} s, longer than the runtime's 5 s timeout");
-        Assert.Contains("did not mount bucket slow-bucket within 3 s and was stopped", result.Stderr, StringComparison.Ordinal);
+        Assert.True(
+            elapsed < TimeSpan.FromSeconds(5),
+            $"the hook took {elapsed.TotalSeconds:0.0} s, longer than the runtime's 5 s timeout"
+        );
+        Assert.Contains(
+            "did not mount bucket slow-bucket within 3 s and was stopped",
+            result.Stderr,
+            StringComparison.Ordinal
+        );
         Assert.Contains("\"code\":\"MounterTimedOut\"", hook.LogText, StringComparison.Ordinal);
         container.Stop();
         leftovers.AssertNothingNew();
@@ -337,28 +399,50 @@ public sealed class LifecycleTests(S3ServerFixture server) : IClassFixture<S3Ser
     }
 
     private static JsonNode RecordOf(HookHarness hook, string containerId) =>
-        JsonNode.Parse(File.ReadAllText(Path.Combine(hook.StateDirectory, "containers", containerId, "record.json")))!;
+        JsonNode.Parse(
+            File.ReadAllText(
+                Path.Combine(hook.StateDirectory, "containers", containerId, "record.json")
+            )
+        )!;
 
-    private static JsonNode? StatusOf(HookHarness hook, string containerId, int expectedExitCode = 0)
+    private static JsonNode? StatusOf(
+        HookHarness hook,
+        string containerId,
+        int expectedExitCode = 0
+    )
     {
         var result = hook.Run("", "status", "--json");
         Assert.True(result.ExitCode == expectedExitCode, result.ToString());
-        return JsonNode.Parse(result.Stdout)!.AsArray()
+        return JsonNode
+            .Parse(result.Stdout)!
+            .AsArray()
             .SingleOrDefault(mount => mount?["container"]?.GetValue<string>() == containerId);
     }
 
     // Other programs on the machine may mount with s3fs too, so only the harness's staging paths count.
     private static List<MounterProcess> MountersOf(HookHarness hook, Leftovers snapshot) =>
-        snapshot.MounterProcesses.Where(process => process.CommandLine.Contains(hook.HostMountpoint + "/", StringComparison.Ordinal)).ToList();
+        snapshot
+            .MounterProcesses.Where(process =>
+                process.CommandLine.Contains(hook.HostMountpoint + "/", StringComparison.Ordinal)
+            )
+            .ToList();
 
     private static List<string> FuseMountsOf(HookHarness hook, Leftovers snapshot) =>
-        snapshot.FuseMounts.Where(mount => mount.StartsWith(Leftovers.EscapeMountInfoPath(hook.HostMountpoint) + "/", StringComparison.Ordinal)).ToList();
+        snapshot
+            .FuseMounts.Where(mount =>
+                mount.StartsWith(
+                    Leftovers.EscapeMountInfoPath(hook.HostMountpoint) + "/",
+                    StringComparison.Ordinal
+                )
+            )
+            .ToList();
 
     private static List<string> MountPointsOnHost() =>
         File.ReadLines("/proc/self/mountinfo").Select(line => line.Split(' ')[4]).ToList();
 
     // Field 6 of /proc/PID/stat.
-    private static int SessionOf(int pid) => int.Parse(StatFieldsOf(pid)[3], CultureInfo.InvariantCulture);
+    private static int SessionOf(int pid) =>
+        int.Parse(StatFieldsOf(pid)[3], CultureInfo.InvariantCulture);
 
     // Field 22 of /proc/PID/stat, in clock ticks since boot.
     private static string StartTimeOf(int pid) => StatFieldsOf(pid)[19];
@@ -372,7 +456,11 @@ public sealed class LifecycleTests(S3ServerFixture server) : IClassFixture<S3Ser
 
     private static void Signal(string signal, int pid)
     {
-        var result = ProcessRunner.Run("kill", ["-" + signal, pid.ToString(CultureInfo.InvariantCulture)], TimeSpan.FromSeconds(10));
+        var result = ProcessRunner.Run(
+            "kill",
+            ["-" + signal, pid.ToString(CultureInfo.InvariantCulture)],
+            TimeSpan.FromSeconds(10)
+        );
         Assert.True(result.ExitCode == 0, result.ToString());
     }
 
@@ -416,7 +504,8 @@ public sealed class LifecycleTests(S3ServerFixture server) : IClassFixture<S3Ser
                 null,
                 stdinPath,
                 Path.Combine(files.FullName, "stdout"),
-                Path.Combine(files.FullName, "stderr"));
+                Path.Combine(files.FullName, "stderr")
+            );
             return new RunningHook(files, process);
         }
 

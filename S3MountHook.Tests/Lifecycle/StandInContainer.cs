@@ -27,12 +27,30 @@ public sealed class StandInContainer : IDisposable
 
         // sh binds the rootfs onto itself inside the new namespace, as runc does, then becomes sleep.
         var script = "mount --rbind \"$1\" \"$1\" && exec sleep 300";
-        sleeper = Process.Start(new ProcessStartInfo("unshare", ["--mount", "--propagation", "private", "sh", "-c", script, "sh", bundle.RootfsDirectory])
-        {
-            UseShellExecute = false,
-        }) ?? throw new InvalidOperationException("unshare did not start");
+        sleeper = Process.Start(
+            new ProcessStartInfo(
+                "unshare",
+                [
+                    "--mount",
+                    "--propagation",
+                    "private",
+                    "sh",
+                    "-c",
+                    script,
+                    "sh",
+                    bundle.RootfsDirectory,
+                ]
+            )
+            {
+                UseShellExecute = false,
+            }
+        ) ?? throw new InvalidOperationException("unshare did not start");
         Pid = sleeper.Id;
-        Poll.AssertUntil(IsSleeping, StartTimeout, $"the stand-in container (pid {Pid}) runs sleep in its own mount namespace");
+        Poll.AssertUntil(
+            IsSleeping,
+            StartTimeout,
+            $"the stand-in container (pid {Pid}) runs sleep in its own mount namespace"
+        );
     }
 
     /// <summary>The container id used in the OCI state.</summary>
@@ -45,10 +63,12 @@ public sealed class StandInContainer : IDisposable
     public int Pid { get; }
 
     /// <summary>Returns the OCI state a runtime passes to a hook at <paramref name="status"/>.</summary>
-    public string State(string status) => HookHarness.State(Id, status, Pid, Bundle.BundleDirectory);
+    public string State(string status) =>
+        HookHarness.State(Id, status, Pid, Bundle.BundleDirectory);
 
     /// <summary>Returns the host path through which <paramref name="containerPath"/> is seen inside the container.</summary>
-    public string SeenInside(string containerPath) => $"/proc/{Pid}/root{Bundle.RootfsDirectory}{containerPath}";
+    public string SeenInside(string containerPath) =>
+        $"/proc/{Pid}/root{Bundle.RootfsDirectory}{containerPath}";
 
     /// <summary>Returns the mount points in the container's mount namespace.</summary>
     public IReadOnlyList<string> MountPointsInside() =>
@@ -76,7 +96,10 @@ public sealed class StandInContainer : IDisposable
     {
         try
         {
-            var command = File.ReadAllText($"/proc/{Pid.ToString(CultureInfo.InvariantCulture)}/comm").Trim();
+            var command = File.ReadAllText(
+                    $"/proc/{Pid.ToString(CultureInfo.InvariantCulture)}/comm"
+                )
+                .Trim();
             return command == "sleep";
         }
         catch (IOException)

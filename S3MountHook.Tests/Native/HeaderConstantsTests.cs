@@ -76,71 +76,73 @@ public sealed class HeaderConstants : IDisposable
         var program = Path.Combine(directory.FullName, "constants");
         File.WriteAllText(source, Program);
         Commands.Run("gcc", "-o", program, source);
-        return Commands.Run(program)
+        return Commands
+            .Run(program)
             .Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(line => line.Split('\t'))
             .ToDictionary(
                 pair => pair[0],
-                pair => long.Parse(pair[1], CultureInfo.InvariantCulture));
+                pair => long.Parse(pair[1], CultureInfo.InvariantCulture)
+            );
     }
-
 }
 
 public sealed class HeaderConstantsTests(HeaderConstants headers) : IClassFixture<HeaderConstants>
 {
-    public static TheoryData<string, long> Constants => new()
-    {
-        { "OPEN_TREE_CLONE", Libc.OpenTreeClone },
-        { "OPEN_TREE_CLOEXEC", Libc.OpenTreeCloexec },
-        { "MOVE_MOUNT_F_EMPTY_PATH", Libc.MoveMountFromEmptyPath },
-        { "MOVE_MOUNT_T_EMPTY_PATH", Libc.MoveMountToEmptyPath },
-        { "MNT_DETACH", Libc.MntDetach },
-        { "MOUNT_ATTR_RDONLY", (long)Libc.MountAttrReadOnly },
-        { "MS_PRIVATE", (long)Libc.MsPrivate },
-        { "RESOLVE_IN_ROOT", (long)Libc.ResolveInRoot },
-        { "RESOLVE_NO_MAGICLINKS", (long)Libc.ResolveNoMagicLinks },
-        { "RESOLVE_NO_XDEV", (long)Libc.ResolveNoXdev },
-        { "CLONE_NEWNS", Libc.CloneNewNs },
-        { "CLONE_FS", Libc.CloneFs },
-        { "AT_EMPTY_PATH", Libc.AtEmptyPath },
-        { "AT_SYMLINK_NOFOLLOW", Libc.AtSymlinkNoFollow },
-        { "AT_RECURSIVE", Libc.AtRecursive },
-        { "AT_FDCWD", Libc.AtFdCwd },
-        { "O_PATH", Libc.OPath },
-        { "O_DIRECTORY", Libc.ODirectory },
-        { "O_NOFOLLOW", Libc.ONoFollow },
-        { "O_CLOEXEC", Libc.OCloexec },
-        { "O_RDONLY", Libc.OReadOnly },
-        { "SYS_open_tree", Libc.SysOpenTree },
-        { "SYS_move_mount", Libc.SysMoveMount },
-        { "SYS_openat2", Libc.SysOpenat2 },
-        { "SYS_mount_setattr", Libc.SysMountSetattr },
-        { "STATX_INO", Libc.StatxIno },
-        { "STATX_MNT_ID", Libc.StatxMountId },
-        { "PROC_SUPER_MAGIC", Libc.ProcSuperMagic },
-        { "SYSFS_MAGIC", Libc.SysfsMagic },
-        { "offsetof(struct statx, stx_ino)", Libc.StatxInodeOffset },
-        { "offsetof(struct statx, stx_uid)", Libc.StatxUidOffset },
-        { "offsetof(struct statx, stx_mode)", Libc.StatxModeOffset },
-        { "STATX_MODE", Libc.StatxMode },
-        { "STATX_UID", Libc.StatxUid },
-        { "O_WRONLY", Libc.OWrOnly },
-        { "O_CREAT", Libc.OCreat },
-        { "O_EXCL", Libc.OExcl },
-        { "O_APPEND", Libc.OAppend },
-        { "CLOSE_RANGE_CLOEXEC", Libc.CloseRangeCloexec },
-        { "SIGKILL", Libc.SigKill },
-        { "SIGTERM", Libc.SigTerm },
-        { "offsetof(struct statx, stx_dev_major)", Libc.StatxDeviceMajorOffset },
-        { "offsetof(struct statx, stx_mnt_id)", Libc.StatxMountIdOffset },
-        { "sizeof(struct statx)", Libc.StatxSize },
-        { "MS_RDONLY", (long)TestLibc.MsReadOnly },
-        { "MS_REMOUNT", (long)TestLibc.MsRemount },
-        { "MS_BIND", (long)TestLibc.MsBind },
-        { "MS_REC", (long)TestLibc.MsRecursive },
-        { "RENAME_EXCHANGE", TestLibc.RenameExchange },
-        { "SYS_pivot_root", TestLibc.PivotRootNumber() },
-    };
+    public static TheoryData<string, long> Constants =>
+        new()
+        {
+            { "OPEN_TREE_CLONE", Libc.OpenTreeClone },
+            { "OPEN_TREE_CLOEXEC", Libc.OpenTreeCloexec },
+            { "MOVE_MOUNT_F_EMPTY_PATH", Libc.MoveMountFromEmptyPath },
+            { "MOVE_MOUNT_T_EMPTY_PATH", Libc.MoveMountToEmptyPath },
+            { "MNT_DETACH", Libc.MntDetach },
+            { "MOUNT_ATTR_RDONLY", (long)Libc.MountAttrReadOnly },
+            { "MS_PRIVATE", (long)Libc.MsPrivate },
+            { "RESOLVE_IN_ROOT", (long)Libc.ResolveInRoot },
+            { "RESOLVE_NO_MAGICLINKS", (long)Libc.ResolveNoMagicLinks },
+            { "RESOLVE_NO_XDEV", (long)Libc.ResolveNoXdev },
+            { "CLONE_NEWNS", Libc.CloneNewNs },
+            { "CLONE_FS", Libc.CloneFs },
+            { "AT_EMPTY_PATH", Libc.AtEmptyPath },
+            { "AT_SYMLINK_NOFOLLOW", Libc.AtSymlinkNoFollow },
+            { "AT_RECURSIVE", Libc.AtRecursive },
+            { "AT_FDCWD", Libc.AtFdCwd },
+            { "O_PATH", Libc.OPath },
+            { "O_DIRECTORY", Libc.ODirectory },
+            { "O_NOFOLLOW", Libc.ONoFollow },
+            { "O_CLOEXEC", Libc.OCloexec },
+            { "O_RDONLY", Libc.OReadOnly },
+            { "SYS_open_tree", Libc.SysOpenTree },
+            { "SYS_move_mount", Libc.SysMoveMount },
+            { "SYS_openat2", Libc.SysOpenat2 },
+            { "SYS_mount_setattr", Libc.SysMountSetattr },
+            { "STATX_INO", Libc.StatxIno },
+            { "STATX_MNT_ID", Libc.StatxMountId },
+            { "PROC_SUPER_MAGIC", Libc.ProcSuperMagic },
+            { "SYSFS_MAGIC", Libc.SysfsMagic },
+            { "offsetof(struct statx, stx_ino)", Libc.StatxInodeOffset },
+            { "offsetof(struct statx, stx_uid)", Libc.StatxUidOffset },
+            { "offsetof(struct statx, stx_mode)", Libc.StatxModeOffset },
+            { "STATX_MODE", Libc.StatxMode },
+            { "STATX_UID", Libc.StatxUid },
+            { "O_WRONLY", Libc.OWrOnly },
+            { "O_CREAT", Libc.OCreat },
+            { "O_EXCL", Libc.OExcl },
+            { "O_APPEND", Libc.OAppend },
+            { "CLOSE_RANGE_CLOEXEC", Libc.CloseRangeCloexec },
+            { "SIGKILL", Libc.SigKill },
+            { "SIGTERM", Libc.SigTerm },
+            { "offsetof(struct statx, stx_dev_major)", Libc.StatxDeviceMajorOffset },
+            { "offsetof(struct statx, stx_mnt_id)", Libc.StatxMountIdOffset },
+            { "sizeof(struct statx)", Libc.StatxSize },
+            { "MS_RDONLY", (long)TestLibc.MsReadOnly },
+            { "MS_REMOUNT", (long)TestLibc.MsRemount },
+            { "MS_BIND", (long)TestLibc.MsBind },
+            { "MS_REC", (long)TestLibc.MsRecursive },
+            { "RENAME_EXCHANGE", TestLibc.RenameExchange },
+            { "SYS_pivot_root", TestLibc.PivotRootNumber() },
+        };
 
     [GccTheory]
     [MemberData(nameof(Constants))]

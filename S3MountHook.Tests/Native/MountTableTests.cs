@@ -11,7 +11,8 @@ public sealed class MountTableTests
     [Fact]
     public void ParseLineReadsEveryField()
     {
-        var line = "36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 shared:7 - "
+        var line =
+            "36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 shared:7 - "
             + "ext3 /dev/root rw,errors=continue";
 
         var entry = MountTable.ParseLine(line, Source).ThrowIfFail();
@@ -31,7 +32,8 @@ public sealed class MountTableTests
     [Fact]
     public void ParseLineWithoutOptionalFields()
     {
-        var line = "612 29 0:52 / /run/s3/bucket rw,nosuid,nodev - "
+        var line =
+            "612 29 0:52 / /run/s3/bucket rw,nosuid,nodev - "
             + "fuse.mount-s3 mountpoint-s3 rw,user_id=0";
 
         var entry = MountTable.ParseLine(line, Source).ThrowIfFail();
@@ -119,12 +121,15 @@ public sealed class MountTableTests
     [Fact]
     public void FindVisibleAtPicksTopOfStack()
     {
-        var table = MountTable.Parse(
-            "1 0 8:1 / / rw - ext4 /dev/sda1 rw\n"
-            + "20 1 0:30 / /staging rw - tmpfs first rw\n"
-            + "21 20 0:31 / /staging rw - fuse.s3fs second rw\n"
-            + "22 1 0:32 / /other rw - tmpfs other rw\n",
-            Source).ThrowIfFail();
+        var table = MountTable
+            .Parse(
+                "1 0 8:1 / / rw - ext4 /dev/sda1 rw\n"
+                    + "20 1 0:30 / /staging rw - tmpfs first rw\n"
+                    + "21 20 0:31 / /staging rw - fuse.s3fs second rw\n"
+                    + "22 1 0:32 / /other rw - tmpfs other rw\n",
+                Source
+            )
+            .ThrowIfFail();
 
         var entry = MountTable.FindVisibleAt(table, "/staging");
 

@@ -15,8 +15,7 @@ internal sealed class FakeContainer : IDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(10);
 
-    private readonly DirectoryInfo baseDirectory =
-        Directory.CreateTempSubdirectory("s3mh-attach-");
+    private readonly DirectoryInfo baseDirectory = Directory.CreateTempSubdirectory("s3mh-attach-");
     private readonly Process? sleeper;
 
     /// <param name="mountTmpfs">
@@ -122,7 +121,8 @@ internal sealed class FakeContainer : IDisposable
     }
 
     private List<string> ClonesIn(IReadOnlyList<MountInfo> table) =>
-        table.Where(entry => entry.Source == StagingSource && entry.MountPoint != StagingPath)
+        table
+            .Where(entry => entry.Source == StagingSource && entry.MountPoint != StagingPath)
             .Select(entry => entry.MountPoint)
             .ToList();
 
@@ -133,7 +133,8 @@ internal sealed class FakeContainer : IDisposable
         InNamespace(() => TestLibc.Mount(RootPath, RootPath, null, bind, null)).ThrowIfFail();
         if (mountTmpfs)
         {
-            TestLibc.Mount(StagingSource, StagingPath, "tmpfs", 0, "size=1m,mode=0755")
+            TestLibc
+                .Mount(StagingSource, StagingPath, "tmpfs", 0, "size=1m,mode=0755")
                 .ThrowIfFail();
             File.WriteAllText(Path.Combine(StagingPath, MarkerName), StagingSource);
         }
@@ -146,7 +147,13 @@ internal sealed class FakeContainer : IDisposable
     private static Process StartSleeper()
     {
         var info = Commands.StartInfo(
-            "unshare", "--mount", "--propagation", "private", "sleep", "300");
+            "unshare",
+            "--mount",
+            "--propagation",
+            "private",
+            "sleep",
+            "300"
+        );
         return Process.Start(info) ?? throw new InvalidOperationException("unshare did not start");
     }
 
@@ -156,7 +163,8 @@ internal sealed class FakeContainer : IDisposable
         var pid = Pid.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var started = SpinWait.SpinUntil(
             () => NamespaceOf(pid) is { } link && link != own,
-            StartTimeout);
+            StartTimeout
+        );
         if (!started)
         {
             throw new TimeoutException($"unshare (pid {Pid}) did not enter a new mount namespace");

@@ -1,4 +1,5 @@
 using Xunit;
+
 namespace S3MountHook.Tests.Support;
 
 /// <summary>Why a test cannot run on this machine, or null when it can.</summary>

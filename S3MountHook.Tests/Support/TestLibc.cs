@@ -22,7 +22,8 @@ internal static partial class TestLibc
         string target,
         string? type,
         ulong flags,
-        string? data) =>
+        string? data
+    ) =>
         MountRaw(source, target, type, flags, data) == 0
             ? unit
             : SyscallError.Last("mount", target);
@@ -42,39 +43,60 @@ internal static partial class TestLibc
             ? unit
             : SyscallError.Last("pivot_root", ".");
 
-    public static long PivotRootNumber() => RuntimeInformation.ProcessArchitecture switch
-    {
-        Architecture.X64 => 155,
-        Architecture.Arm64 => 41,
-        var other => throw new PlatformNotSupportedException($"no pivot_root number for {other}"),
-    };
+    public static long PivotRootNumber() =>
+        RuntimeInformation.ProcessArchitecture switch
+        {
+            Architecture.X64 => 155,
+            Architecture.Arm64 => 41,
+            var other => throw new PlatformNotSupportedException(
+                $"no pivot_root number for {other}"
+            ),
+        };
 
     [LibraryImport("libc", EntryPoint = "umask")]
     public static partial uint Umask(uint mask);
 
-    [LibraryImport("libc", EntryPoint = "mount", SetLastError = true,
-        StringMarshalling = StringMarshalling.Utf8)]
+    [LibraryImport(
+        "libc",
+        EntryPoint = "mount",
+        SetLastError = true,
+        StringMarshalling = StringMarshalling.Utf8
+    )]
     private static partial int MountRaw(
         string? source,
         string target,
         string? type,
         ulong flags,
-        string? data);
+        string? data
+    );
 
-    [LibraryImport("libc", EntryPoint = "renameat2", SetLastError = true,
-        StringMarshalling = StringMarshalling.Utf8)]
+    [LibraryImport(
+        "libc",
+        EntryPoint = "renameat2",
+        SetLastError = true,
+        StringMarshalling = StringMarshalling.Utf8
+    )]
     private static partial int RenameAt2(
         int oldDirectory,
         string oldPath,
         int newDirectory,
         string newPath,
-        uint flags);
+        uint flags
+    );
 
-    [LibraryImport("libc", EntryPoint = "chdir", SetLastError = true,
-        StringMarshalling = StringMarshalling.Utf8)]
+    [LibraryImport(
+        "libc",
+        EntryPoint = "chdir",
+        SetLastError = true,
+        StringMarshalling = StringMarshalling.Utf8
+    )]
     private static partial int ChdirRaw(string path);
 
-    [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true,
-        StringMarshalling = StringMarshalling.Utf8)]
+    [LibraryImport(
+        "libc",
+        EntryPoint = "syscall",
+        SetLastError = true,
+        StringMarshalling = StringMarshalling.Utf8
+    )]
     private static partial long PivotRootRaw(long number, string newRoot, string putOld);
 }

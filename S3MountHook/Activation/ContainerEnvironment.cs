@@ -11,7 +11,8 @@ namespace S3MountHook.Activation;
 internal sealed record ContainerEnvironment(ImmutableDictionary<string, string> Variables)
 {
     /// <summary>An environment without variables.</summary>
-    public static ContainerEnvironment Empty { get; } = new(ImmutableDictionary<string, string>.Empty.WithComparers(StringComparer.Ordinal));
+    public static ContainerEnvironment Empty { get; } =
+        new(ImmutableDictionary<string, string>.Empty.WithComparers(StringComparer.Ordinal));
 
     /// <summary>Parses OCI <c>process.env</c> entries of the form NAME=VALUE.</summary>
     public static ContainerEnvironment Parse(IEnumerable<string> entries)

@@ -19,7 +19,8 @@ internal sealed record AttachRequest(
     string RootPath,
     string Target,
     string StagingPath,
-    bool ReadOnly);
+    bool ReadOnly
+);
 
 /// <summary>The outcome of a successful attach.</summary>
 /// <param name="ResolvedTarget">

@@ -32,12 +32,17 @@ internal sealed record ContainerRoot(FileDescriptor Descriptor, string Method) :
     public static Fin<ContainerRoot> Open(
         FileDescriptor processRoot,
         FileDescriptor hostRoot,
-        AttachRequest request) =>
-        Libc.Identify(hostRoot, request.RootPath).Bind(host =>
-            Libc.Identify(processRoot, ProcessRootPath(request)).Bind(process =>
-                process.IsSameInode(host)
-                    ? OpenAfterPivot(processRoot)
-                    : OpenBeforePivot(processRoot, host, request)));
+        AttachRequest request
+    ) =>
+        Libc.Identify(hostRoot, request.RootPath)
+            .Bind(host =>
+                Libc.Identify(processRoot, ProcessRootPath(request))
+                    .Bind(process =>
+                        process.IsSameInode(host)
+                            ? OpenAfterPivot(processRoot)
+                            : OpenBeforePivot(processRoot, host, request)
+                    )
+            );
 
     /// <inheritdoc/>
     public void Dispose() => Descriptor.Dispose();
@@ -51,25 +56,31 @@ internal sealed record ContainerRoot(FileDescriptor Descriptor, string Method) :
     private static Fin<ContainerRoot> OpenBeforePivot(
         FileDescriptor processRoot,
         FileIdentity host,
-        AttachRequest request) =>
+        AttachRequest request
+    ) =>
         Libc.OpenAt(processRoot, RelativeRootPath(request.RootPath), PathFlags)
             .Bind(root => root.TransferOrClose(r => MatchHostRoot(r, host, request)));
 
     private static Fin<ContainerRoot> MatchHostRoot(
         FileDescriptor root,
         FileIdentity host,
-        AttachRequest request) =>
-        Libc.Identify(root, request.RootPath).Bind(inside => inside.IsSameInode(host)
-            ? Fin<ContainerRoot>.Succ(new ContainerRoot(root, BeforePivotRoot))
-            : Fin<ContainerRoot>.Fail(RootMismatch(request)));
+        AttachRequest request
+    ) =>
+        Libc.Identify(root, request.RootPath)
+            .Bind(inside =>
+                inside.IsSameInode(host)
+                    ? Fin<ContainerRoot>.Succ(new ContainerRoot(root, BeforePivotRoot))
+                    : Fin<ContainerRoot>.Fail(RootMismatch(request))
+            );
 
     private static Error RootMismatch(AttachRequest request) =>
         HookError.New(
             HookErrorCode.TargetUnresolvable,
             $"The container root {request.RootPath} is a different directory in the mount "
-            + $"namespace of pid {request.ContainerPid} than on the host, so the mount point "
-            + "cannot be resolved. Check that the hook runs at the prestart or createRuntime "
-            + "stage.");
+                + $"namespace of pid {request.ContainerPid} than on the host, so the mount point "
+                + "cannot be resolved. Check that the hook runs at the prestart or createRuntime "
+                + "stage."
+        );
 
     private static string RelativeRootPath(string rootPath)
     {

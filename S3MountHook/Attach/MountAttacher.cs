@@ -27,7 +27,8 @@ internal static class MountAttacher
 
     /// <summary>Attaches with a chosen staging check; tests use a tmpfs in place of FUSE.</summary>
     internal static Fin<AttachResult> Attach(AttachRequest request, StagingCheck check) =>
-        StagingMount.Clone(request.StagingPath, check, request.ReadOnly)
+        StagingMount
+            .Clone(request.StagingPath, check, request.ReadOnly)
             .Use(clone => OpenProcess(request, clone));
 
     /// <summary>
@@ -42,10 +43,22 @@ internal static class MountAttacher
     private static Fin<AttachResult> OpenProcess(AttachRequest request, FileDescriptor clone)
     {
         var processPath = $"/proc/{request.ContainerPid.ToString(CultureInfo.InvariantCulture)}";
-        return Libc.Open(processPath, PathFlags).Use(process =>
-            Libc.OpenAt(process, "ns/mnt", NamespaceFlags).Use(mountNamespace =>
-                Libc.OpenAt(process, "root", PathFlags).Use(processRoot =>
-                    OpenHostSide(request, clone, mountNamespace, processRoot, processPath))));
+        return Libc.Open(processPath, PathFlags)
+            .Use(process =>
+                Libc.OpenAt(process, "ns/mnt", NamespaceFlags)
+                    .Use(mountNamespace =>
+                        Libc.OpenAt(process, "root", PathFlags)
+                            .Use(processRoot =>
+                                OpenHostSide(
+                                    request,
+                                    clone,
+                                    mountNamespace,
+                                    processRoot,
+                                    processPath
+                                )
+                            )
+                    )
+            );
     }
 
     // Everything that names a host path is opened before the thread leaves the host namespace.
@@ -54,20 +67,25 @@ internal static class MountAttacher
         FileDescriptor clone,
         FileDescriptor mountNamespace,
         FileDescriptor processRoot,
-        string processPath) =>
-        Libc.Open(request.RootPath, PathFlags).Use(hostRoot =>
-            Libc.Open("/proc/self/fd", PathFlags).Use(fdDirectory =>
-                NamespaceThread.Run(
-                    mountNamespace,
-                    processPath + "/ns/mnt",
-                    () => AttachInNamespace(request, clone, processRoot, hostRoot, fdDirectory))));
+        string processPath
+    ) =>
+        Libc.Open(request.RootPath, PathFlags)
+            .Use(hostRoot =>
+                Libc.Open("/proc/self/fd", PathFlags)
+                    .Use(fdDirectory =>
+                        NamespaceThread.Run(mountNamespace, processPath + "/ns/mnt", () =>
+                            AttachInNamespace(request, clone, processRoot, hostRoot, fdDirectory)
+                        )
+                    )
+            );
 
     private static Fin<AttachResult> AttachInNamespace(
         AttachRequest request,
         FileDescriptor clone,
         FileDescriptor processRoot,
         FileDescriptor hostRoot,
-        FileDescriptor fdDirectory)
+        FileDescriptor fdDirectory
+    )
     {
         // mkdirat applies the umask, which the runtime passes on to the hook. This thread has its
         // own umask after unshare(CLONE_FS), so 022 here makes created directories 0755 without
@@ -81,9 +99,16 @@ internal static class MountAttacher
         FileDescriptor clone,
         FileDescriptor processRoot,
         FileDescriptor hostRoot,
-        FileDescriptor fdDirectory) =>
-        ContainerRoot.Open(processRoot, hostRoot, request).Use(root =>
-            TargetResolver.Resolve(root.Descriptor, request.Target, request.RootPath, fdDirectory)
-                .Use(target => Libc.MoveMount(clone, target.Descriptor, target.Path)
-                    .Map(_ => new AttachResult(target.Path, root.Method))));
+        FileDescriptor fdDirectory
+    ) =>
+        ContainerRoot
+            .Open(processRoot, hostRoot, request)
+            .Use(root =>
+                TargetResolver
+                    .Resolve(root.Descriptor, request.Target, request.RootPath, fdDirectory)
+                    .Use(target =>
+                        Libc.MoveMount(clone, target.Descriptor, target.Path)
+                            .Map(_ => new AttachResult(target.Path, root.Method))
+                    )
+            );
 }

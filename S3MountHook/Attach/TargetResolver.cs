@@ -43,7 +43,8 @@ internal static class TargetResolver
         FileDescriptor root,
         string target,
         string rootPath,
-        FileDescriptor fdDirectory)
+        FileDescriptor fdDirectory
+    )
     {
         var parts = target.Split('/', StringSplitOptions.RemoveEmptyEntries);
         if (parts.Length == 0)
@@ -54,14 +55,16 @@ internal static class TargetResolver
         return OpenOrCreate(root, parts, target, rootPath)
             .BiMap(Succ: descriptor => descriptor, Fail: error => Unresolvable(target, error))
             .Bind(descriptor =>
-                descriptor.TransferOrClose(d => Inspect(root, d, target, fdDirectory)));
+                descriptor.TransferOrClose(d => Inspect(root, d, target, fdDirectory))
+            );
     }
 
     private static Fin<FileDescriptor> OpenOrCreate(
         FileDescriptor root,
         string[] parts,
         string target,
-        string rootPath)
+        string rootPath
+    )
     {
         var opened = OpenInRoot(root, string.Join('/', parts));
         return opened.FailedErrno() == Errno.ENOENT
@@ -77,7 +80,8 @@ internal static class TargetResolver
         FileDescriptor root,
         string[] parts,
         string target,
-        string rootPath)
+        string rootPath
+    )
     {
         var current = Libc.OpenAt(root, ".", DirectoryFlags);
         for (var count = 1; count <= parts.Length && current.IsSucc; count++)
@@ -85,7 +89,8 @@ internal static class TargetResolver
             var prefix = string.Join('/', parts, 0, count);
             var name = parts[count - 1];
             current = current.Use(parent =>
-                OpenOrMakeChild(root, parent, prefix, name, target, rootPath));
+                OpenOrMakeChild(root, parent, prefix, name, target, rootPath)
+            );
         }
 
         return current;
@@ -97,7 +102,8 @@ internal static class TargetResolver
         string prefix,
         string name,
         string target,
-        string rootPath)
+        string rootPath
+    )
     {
         var child = OpenInRoot(root, prefix);
         if (child.FailedErrno() != Errno.ENOENT)
@@ -112,7 +118,8 @@ internal static class TargetResolver
         FileDescriptor parent,
         string name,
         string target,
-        string rootPath)
+        string rootPath
+    )
     {
         var created = Libc.MakeDirectoryAt(parent, name, DirectoryMode);
         return created.FailedErrno() switch
@@ -123,8 +130,9 @@ internal static class TargetResolver
             Errno.EROFS => HookError.New(
                 HookErrorCode.RootReadOnly,
                 $"The container root {rootPath} is read-only, so the mount point {target} "
-                + "cannot be created. Point CONTAINER_MOUNTPOINT at a writable path or create "
-                + "the directory in the image."),
+                    + "cannot be created. Point CONTAINER_MOUNTPOINT at a writable path or create "
+                    + "the directory in the image."
+            ),
             _ => created,
         };
     }
@@ -132,9 +140,11 @@ internal static class TargetResolver
     private static Fin<FileDescriptor> OpenInRoot(FileDescriptor root, string relative)
     {
         var opened = Libc.OpenAt2(root, relative, DirectoryFlags, ResolveFlags);
-        for (var attempt = 1;
+        for (
+            var attempt = 1;
             attempt < MaxAttempts && opened.FailedErrno() == Errno.EAGAIN;
-            attempt++)
+            attempt++
+        )
         {
             opened = Libc.OpenAt2(root, relative, DirectoryFlags, ResolveFlags);
         }
@@ -146,7 +156,8 @@ internal static class TargetResolver
         FileDescriptor root,
         FileDescriptor descriptor,
         string target,
-        FileDescriptor fdDirectory) =>
+        FileDescriptor fdDirectory
+    ) =>
         from rootPath in ReadPath(fdDirectory, root)
         from fullPath in ReadPath(fdDirectory, descriptor)
         from relative in RelativePath(rootPath, fullPath, target)
@@ -176,7 +187,8 @@ internal static class TargetResolver
             : HookError.New(
                 HookErrorCode.TargetUnresolvable,
                 $"The target {target} resolved to {fullPath}, outside the container root "
-                + $"{rootPath}.");
+                    + $"{rootPath}."
+            );
     }
 
     private static Fin<Unit> CheckLocation(string relative, string target)
@@ -207,8 +219,9 @@ internal static class TargetResolver
         HookError.New(
             HookErrorCode.TargetInvalid,
             $"The mount point {target} resolves to {resolved}, {place}. A mount there would hide "
-            + "files that the container and its runtime rely on. Point CONTAINER_MOUNTPOINT at "
-            + "another directory.");
+                + "files that the container and its runtime rely on. Point CONTAINER_MOUNTPOINT at "
+                + "another directory."
+        );
 
     // Failed system calls get this message; catalogue errors such as RootReadOnly pass unchanged.
     private static Error Unresolvable(string target, Error cause) =>
@@ -217,7 +230,8 @@ internal static class TargetResolver
             : Error.New(
                 (int)HookErrorCode.TargetUnresolvable,
                 $"The mount point {target} cannot be resolved inside the container root: "
-                + $"{cause.Message}. Point CONTAINER_MOUNTPOINT at a directory, or at symbolic "
-                + "links that lead to one.",
-                cause);
+                    + $"{cause.Message}. Point CONTAINER_MOUNTPOINT at a directory, or at symbolic "
+                    + "links that lead to one.",
+                cause
+            );
 }

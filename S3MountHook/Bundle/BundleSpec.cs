@@ -19,7 +19,8 @@ internal sealed record BundleSpec(
     long Uid,
     long Gid,
     ImmutableDictionary<string, string> Annotations,
-    int? HookTimeoutSeconds)
+    int? HookTimeoutSeconds
+)
 {
     /// <summary>Largest config.json accepted, in bytes.</summary>
     public const int MaxBytes = 4 * 1024 * 1024;
@@ -33,7 +34,12 @@ internal sealed record BundleSpec(
             using var file = File.OpenRead(path);
             if (file.Length > MaxBytes)
             {
-                return FinFail<BundleSpec>(HookError.New(HookErrorCode.InputTooLarge, $"bundle config {path} is larger than {MaxBytes} bytes; check the container's OCI bundle"));
+                return FinFail<BundleSpec>(
+                    HookError.New(
+                        HookErrorCode.InputTooLarge,
+                        $"bundle config {path} is larger than {MaxBytes} bytes; check the container's OCI bundle"
+                    )
+                );
             }
 
             var bytes = new byte[file.Length];
@@ -56,7 +62,10 @@ internal sealed record BundleSpec(
         }
         catch (JsonException error)
         {
-            return Invalid(path, $"is not a valid OCI runtime config (problem at {error.Path ?? "$"}, line {error.LineNumber + 1})");
+            return Invalid(
+                path,
+                $"is not a valid OCI runtime config (problem at {error.Path ?? "$"}, line {error.LineNumber + 1})"
+            );
         }
 
         if (document?.Root?.Path is not { Length: > 0 } root)
@@ -81,12 +90,14 @@ internal sealed record BundleSpec(
             user?.Uid ?? 0,
             user?.Gid ?? 0,
             (document.Annotations ?? []).ToImmutableDictionary(StringComparer.Ordinal),
-            ShortestTimeout(document.Hooks));
+            ShortestTimeout(document.Hooks)
+        );
     }
 
     private static int? ShortestTimeout(SpecHooks? hooks)
     {
-        var timeouts = (hooks?.Prestart ?? []).Concat(hooks?.CreateRuntime ?? [])
+        var timeouts = (hooks?.Prestart ?? [])
+            .Concat(hooks?.CreateRuntime ?? [])
             .Select(hook => hook?.Timeout)
             .Where(timeout => timeout is > 0)
             .ToList();
@@ -94,7 +105,10 @@ internal sealed record BundleSpec(
     }
 
     private static Fin<BundleSpec> Invalid(string path, string problem) =>
-        FinFail<BundleSpec>(HookError.New(
-            HookErrorCode.SpecInvalid,
-            $"bundle config {path} {problem}; check the container's OCI bundle"));
+        FinFail<BundleSpec>(
+            HookError.New(
+                HookErrorCode.SpecInvalid,
+                $"bundle config {path} {problem}; check the container's OCI bundle"
+            )
+        );
 }

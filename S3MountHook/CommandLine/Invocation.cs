@@ -41,7 +41,14 @@ internal enum HookCommand
 /// A parsed command line. <see cref="Stage"/> is null when argv names no stage; the state's
 /// status then decides.
 /// </summary>
-internal sealed record Invocation(HookCommand Command, HookStage? Stage, string ConfigPath, bool Explain, string? LogPath, bool Json = false)
+internal sealed record Invocation(
+    HookCommand Command,
+    HookStage? Stage,
+    string ConfigPath,
+    bool Explain,
+    string? LogPath,
+    bool Json = false
+)
 {
     /// <summary>The usage text printed by --help.</summary>
     public const string Usage = """
@@ -98,7 +105,8 @@ internal sealed record Invocation(HookCommand Command, HookStage? Stage, string 
                 case "--json":
                     invocation = invocation with { Json = true };
                     break;
-                case "status" when invocation.Command == HookCommand.Run && invocation.Stage is null:
+                case "status"
+                    when invocation.Command == HookCommand.Run && invocation.Stage is null:
                     invocation = invocation with { Command = HookCommand.Status };
                     break;
                 case "gc" when invocation.Command == HookCommand.Run && invocation.Stage is null:
@@ -109,9 +117,15 @@ internal sealed record Invocation(HookCommand Command, HookStage? Stage, string 
                 case "--version" or "-v":
                     return invocation with { Command = HookCommand.Version };
                 default:
-                    if (invocation.Stage is not null || invocation.Command != HookCommand.Run || ParseStage(argument) is not { } stage)
+                    if (
+                        invocation.Stage is not null
+                        || invocation.Command != HookCommand.Run
+                        || ParseStage(argument) is not { } stage
+                    )
                     {
-                        return UsageError($"unknown argument \"{Plan.InputRules.Shorten(argument)}\"; expected prestart, createRuntime, poststop or an option (see --help)");
+                        return UsageError(
+                            $"unknown argument \"{Plan.InputRules.Shorten(argument)}\"; expected prestart, createRuntime, poststop or an option (see --help)"
+                        );
                     }
 
                     invocation = invocation with { Stage = stage };
@@ -122,13 +136,14 @@ internal sealed record Invocation(HookCommand Command, HookStage? Stage, string 
         return invocation;
     }
 
-    private static HookStage? ParseStage(string argument) => argument switch
-    {
-        "prestart" => HookStage.Prestart,
-        "createRuntime" => HookStage.CreateRuntime,
-        "poststop" => HookStage.Poststop,
-        _ => null,
-    };
+    private static HookStage? ParseStage(string argument) =>
+        argument switch
+        {
+            "prestart" => HookStage.Prestart,
+            "createRuntime" => HookStage.CreateRuntime,
+            "poststop" => HookStage.Poststop,
+            _ => null,
+        };
 
     private static Fin<Invocation> UsageError(string problem) =>
         FinFail<Invocation>(HookError.New(HookErrorCode.UsageInvalid, problem));

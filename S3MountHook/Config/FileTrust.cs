@@ -8,7 +8,8 @@ namespace S3MountHook.Config;
 
 /// <summary>
 /// Checks that a file which decides what root runs (the hook config, the mounter binary) can be
-/// changed only by root or by the user the hook runs as: whoever can write it can run code as root.
+/// changed only by root or by the user the hook runs as, because anyone who can write it can run
+/// code as root.
 /// </summary>
 internal static class FileTrust
 {
@@ -20,7 +21,7 @@ internal static class FileTrust
 
     /// <summary>
     /// Fails when the open file, or any directory on its resolved path, is owned by another user or
-    /// writable by group or others: whoever can write a parent directory can swap the file.
+    /// writable by group or others, because anyone who can write a parent directory can swap the file.
     /// A sticky directory counts as safe, because others cannot replace a root-owned file in it.
     /// </summary>
     public static Fin<Unit> Check(SafeHandle file, string path, string what) =>
@@ -31,10 +32,15 @@ internal static class FileTrust
 
     private static Fin<Unit> CheckAncestors(string resolved, string path, string what)
     {
-        for (var directory = Path.GetDirectoryName(resolved); directory is not null; directory = Path.GetDirectoryName(directory))
+        for (
+            var directory = Path.GetDirectoryName(resolved);
+            directory is not null;
+            directory = Path.GetDirectoryName(directory)
+        )
         {
             var checkedDirectory = directory;
-            var result = Libc.OwnerAndModeOfPath(directory).Bind(owner => Judge(path, what, checkedDirectory, owner, isDirectory: true));
+            var result = Libc.OwnerAndModeOfPath(directory)
+                .Bind(owner => Judge(path, what, checkedDirectory, owner, isDirectory: true));
             if (result.IsFail)
             {
                 return result;
@@ -44,17 +50,32 @@ internal static class FileTrust
         return unit;
     }
 
-    private static Fin<Unit> Judge(string path, string what, string subject, (uint Uid, uint Mode) owner, bool isDirectory)
+    private static Fin<Unit> Judge(
+        string path,
+        string what,
+        string subject,
+        (uint Uid, uint Mode) owner,
+        bool isDirectory
+    )
     {
         var place = subject == path ? "" : $" (in directory {subject})";
         if (owner.Uid != 0 && owner.Uid != Libc.EffectiveUserId())
         {
-            return Untrusted(path, what, $"{place} is owned by uid {owner.Uid}, not by root".TrimStart());
+            return Untrusted(
+                path,
+                what,
+                $"{place} is owned by uid {owner.Uid}, not by root".TrimStart()
+            );
         }
 
-        var writable = (owner.Mode & WritableByOthers) != 0 && !(isDirectory && (owner.Mode & Sticky) != 0);
+        var writable =
+            (owner.Mode & WritableByOthers) != 0 && !(isDirectory && (owner.Mode & Sticky) != 0);
         return writable
-            ? Untrusted(path, what, $"{place} is writable by group or others (mode {Convert.ToString(owner.Mode & 0xFFF, 8)})".TrimStart())
+            ? Untrusted(
+                path,
+                what,
+                $"{place} is writable by group or others (mode {Convert.ToString(owner.Mode & 0xFFF, 8)})".TrimStart()
+            )
             : unit;
     }
 
@@ -84,12 +105,20 @@ internal static class FileTrust
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {
-            return FinFail<Unit>(HookError.New(HookErrorCode.MounterNotFound, $"{what} {path} cannot be opened ({ExceptionText.Describe(error)}); install it or fix program_path in the hook config"));
+            return FinFail<Unit>(
+                HookError.New(
+                    HookErrorCode.MounterNotFound,
+                    $"{what} {path} cannot be opened ({ExceptionText.Describe(error)}); install it or fix program_path in the hook config"
+                )
+            );
         }
     }
 
     private static Fin<Unit> Untrusted(string path, string what, string problem) =>
-        FinFail<Unit>(HookError.New(
-            HookErrorCode.ConfigInvalid,
-            $"{what} {path} {problem}; the hook runs it as root, so make it root-owned and not group- or world-writable"));
+        FinFail<Unit>(
+            HookError.New(
+                HookErrorCode.ConfigInvalid,
+                $"{what} {path} {problem}; the hook runs it as root, so make it root-owned and not group- or world-writable"
+            )
+        );
 }

@@ -42,7 +42,8 @@ internal sealed record HookConfig(
     bool ReadOnly,
     bool AllowOther,
     string? DefaultRegion,
-    System.Collections.Immutable.ImmutableArray<string> AllowedEndpointHosts = default)
+    System.Collections.Immutable.ImmutableArray<string> AllowedEndpointHosts = default
+)
 {
     /// <summary>The config file read when no --config option is given.</summary>
     public const string DefaultPath = "/usr/share/oci/hooks/mountpoint_hookconfig.json";
@@ -57,20 +58,22 @@ internal sealed record HookConfig(
     /// The values of the optional fields when the config file leaves them out. The required fields'
     /// values here are used only by poststop when the config file is unreadable.
     /// </summary>
-    public static HookConfig Defaults { get; } = new(
-        ActivationFlag: "",
-        ProgramPath: "",
-        HostMountpoint: DefaultStateDirectory + "/mounts",
-        ContainerMountpoint: "/mnt/s3",
-        Mounter: MounterKind.MountS3,
-        StateDirectory: DefaultStateDirectory,
-        MountTimeoutSeconds: 30,
-        LogPath: DefaultLogPath,
-        OnFailure: FailurePolicy.Fail,
-        AllowInstanceCredentials: false,
-        ForcePathStyle: true,
-        ReadOnly: false,
-        AllowOther: true,
-        DefaultRegion: null,
-        AllowedEndpointHosts: []);
+    public static HookConfig Defaults { get; } =
+        new(
+            ActivationFlag: "",
+            ProgramPath: "",
+            HostMountpoint: DefaultStateDirectory + "/mounts",
+            ContainerMountpoint: "/mnt/s3",
+            Mounter: MounterKind.MountS3,
+            StateDirectory: DefaultStateDirectory,
+            MountTimeoutSeconds: 30,
+            LogPath: DefaultLogPath,
+            OnFailure: FailurePolicy.Fail,
+            AllowInstanceCredentials: false,
+            ForcePathStyle: true,
+            ReadOnly: false,
+            AllowOther: true,
+            DefaultRegion: null,
+            AllowedEndpointHosts: []
+        );
 }

@@ -1,9 +1,8 @@
 using System.Globalization;
 using LanguageExt;
 using LanguageExt.Common;
-using S3MountHook.Native;
-
 using S3MountHook.Errors;
+using S3MountHook.Native;
 
 namespace S3MountHook.Exec;
 
@@ -34,8 +33,12 @@ internal static class MounterLauncher
     /// Builds the launcher's arguments: the log file, the pid file, then the mounter's program and
     /// arguments.
     /// </summary>
-    public static IReadOnlyList<string> Arguments(string logPath, string pidPath, string program, IEnumerable<string> arguments) =>
-        [Command, logPath, pidPath, program, .. arguments];
+    public static IReadOnlyList<string> Arguments(
+        string logPath,
+        string pidPath,
+        string program,
+        IEnumerable<string> arguments
+    ) => [Command, logPath, pidPath, program, .. arguments];
 
     /// <summary>
     /// Reads the identity that the launcher wrote to the pid file in
@@ -54,10 +57,19 @@ internal static class MounterLauncher
             return null;
         }
 
-        var fields = text.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        return fields.Length == 2
+        var fields = text.Split(
+            ' ',
+            StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries
+        );
+        return
+            fields.Length == 2
             && int.TryParse(fields[0], NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
-            && ulong.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out var startTime)
+            && ulong.TryParse(
+                fields[1],
+                NumberStyles.None,
+                CultureInfo.InvariantCulture,
+                out var startTime
+            )
             ? new ProcessIdentity(pid, startTime)
             : null;
     }
@@ -71,9 +83,12 @@ internal static class MounterLauncher
             return StartFailedExitCode;
         }
 
-        var error = Prepare(arguments[1], arguments[2]).Match(
-            Succ: _ => Libc.Execve(arguments[3], arguments.Skip(3).ToList(), CurrentEnvironment()),
-            Fail: failure => failure);
+        var error = Prepare(arguments[1], arguments[2])
+            .Match(
+                Succ: _ =>
+                    Libc.Execve(arguments[3], arguments.Skip(3).ToList(), CurrentEnvironment()),
+                Fail: failure => failure
+            );
 
         // stderr is the log file by now (or still the hook's pipe when Prepare failed early), so
         // the runner finds this line with the mounter's output.
@@ -84,8 +99,11 @@ internal static class MounterLauncher
     private static Fin<Unit> Prepare(string logPath, string pidPath)
     {
         Libc.SetFileCreationMask(UnixMode.OwnerOnlyMask);
-        return
-            from log in Libc.OpenForStdio(logPath, Libc.OWrOnly | Libc.OCreat | Libc.OAppend, UnixMode.OwnerReadWrite)
+        return from log in Libc.OpenForStdio(
+                logPath,
+                Libc.OWrOnly | Libc.OCreat | Libc.OAppend,
+                UnixMode.OwnerReadWrite
+            )
             from input in Libc.OpenForStdio("/dev/null", Libc.ORdOnly, 0)
             from _1 in Libc.Dup2(input, 0)
             from _2 in Libc.Dup2(log, 1)
@@ -102,7 +120,9 @@ internal static class MounterLauncher
         var self = ProcessIdentity.Of(Environment.ProcessId);
         if (self is null)
         {
-            return Error.New($"cannot read the start time of pid {Environment.ProcessId} from /proc");
+            return Error.New(
+                $"cannot read the start time of pid {Environment.ProcessId} from /proc"
+            );
         }
 
         try
@@ -114,7 +134,11 @@ internal static class MounterLauncher
                 UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
             };
             using var file = new FileStream(path, options);
-            file.Write(System.Text.Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{self.Pid} {self.StartTime}\n")));
+            file.Write(
+                System.Text.Encoding.ASCII.GetBytes(
+                    string.Create(CultureInfo.InvariantCulture, $"{self.Pid} {self.StartTime}\n")
+                )
+            );
             return Prelude.unit;
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)

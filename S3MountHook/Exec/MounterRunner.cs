@@ -34,7 +34,14 @@ internal static class MounterRunner
         var launcherOutput = new StringBuilder();
         using var cancellation = new CancellationTokenSource();
         var command = Cli.Wrap(Environment.ProcessPath ?? "/proc/self/exe")
-            .WithArguments(MounterLauncher.Arguments(plan.LogPath, Path.Join(plan.ContainerDirectory, MounterLauncher.PidFileName), mounter.Program, mounter.Arguments))
+            .WithArguments(
+                MounterLauncher.Arguments(
+                    plan.LogPath,
+                    Path.Join(plan.ContainerDirectory, MounterLauncher.PidFileName),
+                    mounter.Program,
+                    mounter.Arguments
+                )
+            )
             .WithWorkingDirectory("/")
             .WithEnvironmentVariables(variables => ExactEnvironment(variables, mounter.Environment))
             .WithValidation(CommandResultValidation.None)
@@ -57,30 +64,50 @@ internal static class MounterRunner
                 // only once it had exited, so the message waits for that exit within the deadline.
                 // A mounter still running then is stopped, because no rollback step names it yet.
                 var remaining = (plan.Timeout - clock.Elapsed).Ticks;
-                WaitQuietly(execution.Task, TimeSpan.FromTicks(Math.Clamp(remaining, 0, KillGrace.Ticks)));
+                WaitQuietly(
+                    execution.Task,
+                    TimeSpan.FromTicks(Math.Clamp(remaining, 0, KillGrace.Ticks))
+                );
                 if (!execution.Task.IsCompleted)
                 {
                     Stop(execution, cancellation);
                 }
 
-                return FinFail<ProcessIdentity>(Failed(plan, "unmounted again right after mounting", launcherOutput));
+                return FinFail<ProcessIdentity>(
+                    Failed(plan, "unmounted again right after mounting", launcherOutput)
+                );
             }
 
             if (execution.Task.IsCompleted)
             {
-                var code = execution.Task.IsCompletedSuccessfully ? execution.Task.Result.ExitCode : -1;
-                return FinFail<ProcessIdentity>(Failed(plan, $"exited with code {code} before the mount appeared", launcherOutput));
+                var code = execution.Task.IsCompletedSuccessfully
+                    ? execution.Task.Result.ExitCode
+                    : -1;
+                return FinFail<ProcessIdentity>(
+                    Failed(
+                        plan,
+                        $"exited with code {code} before the mount appeared",
+                        launcherOutput
+                    )
+                );
             }
 
             if (clock.Elapsed >= plan.Timeout)
             {
-                return FinFail<ProcessIdentity>(TimedOut(plan, execution, cancellation, launcherOutput));
+                return FinFail<ProcessIdentity>(
+                    TimedOut(plan, execution, cancellation, launcherOutput)
+                );
             }
 
             if (interruption.IsCancellationRequested)
             {
                 Stop(execution, cancellation);
-                return FinFail<ProcessIdentity>(HookError.New(HookErrorCode.Interrupted, $"the hook was interrupted by a signal while {Name(plan)} was starting, and rolled back"));
+                return FinFail<ProcessIdentity>(
+                    HookError.New(
+                        HookErrorCode.Interrupted,
+                        $"the hook was interrupted by a signal while {Name(plan)} was starting, and rolled back"
+                    )
+                );
             }
 
             WaitQuietly(execution.Task, PollInterval);
@@ -97,7 +124,8 @@ internal static class MounterRunner
     private static bool Confirm(MountPlan plan, ProcessIdentity? mounter, TimeSpan remaining)
     {
         var probe = Task.Run(() => Directory.Exists(plan.StagingPath));
-        var answered = probe.Wait(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero) && probe.Result;
+        var answered =
+            probe.Wait(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero) && probe.Result;
         return answered
             && mounter is not null
             && mounter.IsAlive()
@@ -108,7 +136,10 @@ internal static class MounterRunner
     /// Makes the child's environment exactly the mounter's: CliWrap starts from a copy of the hook's
     /// own environment, so every variable of the hook that the mounter does not get is removed.
     /// </summary>
-    private static void ExactEnvironment(CliWrap.Builders.EnvironmentVariablesBuilder variables, MounterEnvironment environment)
+    private static void ExactEnvironment(
+        CliWrap.Builders.EnvironmentVariablesBuilder variables,
+        MounterEnvironment environment
+    )
     {
         var wanted = environment.Reveal();
         foreach (var name in Environment.GetEnvironmentVariables().Keys.Cast<string>())
@@ -125,16 +156,25 @@ internal static class MounterRunner
         }
     }
 
-    private static Error TimedOut(MountPlan plan, CommandTask<CommandResult> execution, CancellationTokenSource cancellation, StringBuilder launcherOutput)
+    private static Error TimedOut(
+        MountPlan plan,
+        CommandTask<CommandResult> execution,
+        CancellationTokenSource cancellation,
+        StringBuilder launcherOutput
+    )
     {
         Stop(execution, cancellation);
         var log = MessageFrom(plan, launcherOutput);
         return HookError.New(
             HookErrorCode.MounterTimedOut,
-            $"{Name(plan)} did not mount bucket {plan.Location.Bucket} within {plan.Timeout.TotalSeconds:0} s and was stopped{log}; check that the endpoint is reachable and the bucket exists");
+            $"{Name(plan)} did not mount bucket {plan.Location.Bucket} within {plan.Timeout.TotalSeconds:0} s and was stopped{log}; check that the endpoint is reachable and the bucket exists"
+        );
     }
 
-    private static void Stop(CommandTask<CommandResult> execution, CancellationTokenSource cancellation)
+    private static void Stop(
+        CommandTask<CommandResult> execution,
+        CancellationTokenSource cancellation
+    )
     {
         // Cancelling makes CliWrap kill the process; the mounter runs in the foreground, so that is
         // the mounter itself.
@@ -144,7 +184,9 @@ internal static class MounterRunner
 
     private static Error Failed(MountPlan plan, string what, StringBuilder launcherOutput)
     {
-        var code = launcherOutput.ToString().Contains("cannot start the mounter", StringComparison.Ordinal)
+        var code = launcherOutput
+            .ToString()
+            .Contains("cannot start the mounter", StringComparison.Ordinal)
             ? HookErrorCode.MounterNotFound
             : HookErrorCode.MounterFailed;
         return HookError.New(code, $"{Name(plan)} {what}{MessageFrom(plan, launcherOutput)}");
@@ -153,7 +195,10 @@ internal static class MounterRunner
     private static string MessageFrom(MountPlan plan, StringBuilder launcherOutput)
     {
         var text = launcherOutput + ReadLog(plan.LogPath);
-        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var lines = text.Split(
+            '\n',
+            StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries
+        );
         var tail = string.Join(" | ", lines.TakeLast(3));
         if (tail.Length == 0)
         {

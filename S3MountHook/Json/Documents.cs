@@ -69,7 +69,8 @@ internal sealed class SpecHook
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     ReadCommentHandling = System.Text.Json.JsonCommentHandling.Disallow,
     AllowTrailingCommas = false,
-    MaxDepth = 64)]
+    MaxDepth = 64
+)]
 [JsonSerializable(typeof(StateDocument))]
 [JsonSerializable(typeof(SpecDocument))]
 internal sealed partial class DocumentContext : JsonSerializerContext;

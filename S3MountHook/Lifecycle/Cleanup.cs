@@ -1,10 +1,9 @@
 using LanguageExt;
 using LanguageExt.Common;
+using S3MountHook.Errors;
 using S3MountHook.Exec;
 using S3MountHook.Native;
 using static LanguageExt.Prelude;
-
-using S3MountHook.Errors;
 
 namespace S3MountHook.Lifecycle;
 
@@ -28,13 +27,24 @@ internal static class Cleanup
 
         // The record names the staging path prestart used; the caller's comes from the current config,
         // which may have changed since.
-        var recorded = record.Match(Succ: found => found.Map(r => r.StagingPath).IfNoneUnsafe(() => null), Fail: _ => null);
-        var stagingPaths = new[] { stagingPath, recorded }.OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        var recorded = record.Match(
+            Succ: found => found.Map(r => r.StagingPath).IfNoneUnsafe(() => null),
+            Fail: _ => null
+        );
+        var stagingPaths = new[] { stagingPath, recorded }
+            .OfType<string>()
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
         stagingPaths.ForEach(path => Collect(failures, UnmountAll(path)));
 
         // The launcher's pid file names the mounter when a killed hook wrote no record.
-        var recordedMounter = record.Match(Succ: found => found.Map(r => r.MounterProcess).IfNoneUnsafe(() => null), Fail: _ => null);
-        var mounters = new[] { recordedMounter, MounterLauncher.ReadPidFile(containerDirectory) }.OfType<ProcessIdentity>().Distinct();
+        var recordedMounter = record.Match(
+            Succ: found => found.Map(r => r.MounterProcess).IfNoneUnsafe(() => null),
+            Fail: _ => null
+        );
+        var mounters = new[] { recordedMounter, MounterLauncher.ReadPidFile(containerDirectory) }
+            .OfType<ProcessIdentity>()
+            .Distinct();
         foreach (var mounter in mounters)
         {
             Collect(failures, StopMounter(mounter));
@@ -86,7 +96,9 @@ internal static class Cleanup
             }
         }
 
-        return FinFail<Unit>(Error.New($"mounter pid {mounter.Pid} is still running after SIGKILL"));
+        return FinFail<Unit>(
+            Error.New($"mounter pid {mounter.Pid} is still running after SIGKILL")
+        );
     }
 
     /// <summary>Removes a directory if it exists and is not a mount point or a symbolic link.</summary>
@@ -102,7 +114,9 @@ internal static class Cleanup
 
             if (directory.LinkTarget is not null || MountWatch.IsMountPoint(path))
             {
-                return FinFail<Unit>(Error.New($"{path} is a symbolic link or still a mount point; left in place"));
+                return FinFail<Unit>(
+                    Error.New($"{path} is a symbolic link or still a mount point; left in place")
+                );
             }
 
             directory.Delete(recursive);
@@ -110,7 +124,9 @@ internal static class Cleanup
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {
-            return FinFail<Unit>(Error.New($"cannot remove {path}: {ExceptionText.Describe(error)}"));
+            return FinFail<Unit>(
+                Error.New($"cannot remove {path}: {ExceptionText.Describe(error)}")
+            );
         }
     }
 
@@ -132,5 +148,6 @@ internal static class Cleanup
         return true;
     }
 
-    private static void Collect(List<Error> failures, Fin<Unit> result) => result.IfFail(failures.Add);
+    private static void Collect(List<Error> failures, Fin<Unit> result) =>
+        result.IfFail(failures.Add);
 }

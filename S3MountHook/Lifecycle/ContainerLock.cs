@@ -33,7 +33,9 @@ internal sealed class ContainerLock : IDisposable
     /// <summary>Returns the lock file of the container whose directory is <c>STATE/containers/ID</c>.</summary>
     public static string PathFor(string containerDirectory)
     {
-        var state = System.IO.Path.GetDirectoryName(System.IO.Path.GetDirectoryName(containerDirectory)) ?? "/";
+        var state = System.IO.Path.GetDirectoryName(
+            System.IO.Path.GetDirectoryName(containerDirectory)
+        ) ?? "/";
         return System.IO.Path.Join(state, "locks", System.IO.Path.GetFileName(containerDirectory));
     }
 
@@ -48,11 +50,14 @@ internal sealed class ContainerLock : IDisposable
             var taken = TryAcquire(containerDirectory);
             if (taken.IsSome || clock.Elapsed >= timeout)
             {
-                return taken.Match(
-                    Some: FinSucc,
-                    None: () => FinFail<ContainerLock>(HookError.New(
-                        HookErrorCode.LockTimedOut,
-                        $"another s3mounthook holds {path} for more than {timeout.TotalSeconds:0} s; retry, or run \"s3mounthook gc\"")));
+                return taken.Match(Some: FinSucc, None: () =>
+                    FinFail<ContainerLock>(
+                        HookError.New(
+                            HookErrorCode.LockTimedOut,
+                            $"another s3mounthook holds {path} for more than {timeout.TotalSeconds:0} s; retry, or run \"s3mounthook gc\""
+                        )
+                    )
+                );
             }
 
             // flock offers no wait with a deadline; try again shortly.
@@ -99,9 +104,11 @@ internal sealed class ContainerLock : IDisposable
     /// an inode no other hook can reach; it must let go and try again.
     /// </summary>
     private static bool StillNamesLockedFile(FileStream file, string path) =>
-        (from locked in Native.Libc.IdentifyHandle(file.SafeFileHandle, path)
-         from named in Native.Libc.IdentifyPath(path)
-         select locked.IsSameInode(named)).IfFail(false);
+        (
+            from locked in Native.Libc.IdentifyHandle(file.SafeFileHandle, path)
+            from named in Native.Libc.IdentifyPath(path)
+            select locked.IsSameInode(named)
+        ).IfFail(false);
 
     /// <summary>Removes the lock file while still holding it, so that no lock file outlives a run.</summary>
     public void RemoveFile()

@@ -27,7 +27,8 @@ internal sealed record ContainerRecord(
     string Bucket,
     string Prefix,
     IReadOnlyList<string> Files,
-    DateTimeOffset CreatedAt)
+    DateTimeOffset CreatedAt
+)
 {
     /// <summary>File name of the record inside the container's state directory.</summary>
     public const string FileName = "record.json";
@@ -67,7 +68,12 @@ internal sealed record ContainerRecord(
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {
-            return FinFail<Unit>(HookError.New(HookErrorCode.RecordInvalid, $"cannot write state record {path}: {error.Message}"));
+            return FinFail<Unit>(
+                HookError.New(
+                    HookErrorCode.RecordInvalid,
+                    $"cannot write state record {path}: {error.Message}"
+                )
+            );
         }
     }
 
@@ -89,19 +95,29 @@ internal sealed record ContainerRecord(
         }
         catch (JsonException error)
         {
-            return FinFail<Option<ContainerRecord>>(Invalid(path, $"is not valid JSON ({ExceptionText.Describe(error)})"));
+            return FinFail<Option<ContainerRecord>>(
+                Invalid(path, $"is not valid JSON ({ExceptionText.Describe(error)})")
+            );
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {
-            return FinFail<Option<ContainerRecord>>(Invalid(path, $"cannot be read ({ExceptionText.Describe(error)})"));
+            return FinFail<Option<ContainerRecord>>(
+                Invalid(path, $"cannot be read ({ExceptionText.Describe(error)})")
+            );
         }
     }
 
     private static LanguageExt.Common.Error Invalid(string path, string problem) =>
-        HookError.New(HookErrorCode.RecordInvalid, $"state record {path} {problem}; run \"s3mounthook gc\" to clean it up");
+        HookError.New(
+            HookErrorCode.RecordInvalid,
+            $"state record {path} {problem}; run \"s3mounthook gc\" to clean it up"
+        );
 }
 
 /// <summary>Source-generated serializer for <see cref="ContainerRecord"/>.</summary>
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    WriteIndented = true
+)]
 [JsonSerializable(typeof(ContainerRecord))]
 internal sealed partial class RecordContext : JsonSerializerContext;

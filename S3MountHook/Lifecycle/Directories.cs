@@ -10,7 +10,8 @@ namespace S3MountHook.Lifecycle;
 /// <summary>Creation of the hook's own directories and files, each registered for rollback.</summary>
 internal static class Directories
 {
-    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+    private const UnixFileMode OwnerOnly =
+        UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
 
     /// <summary>
     /// Creates a root-only (0700) directory with its parents, or checks an existing one: it must be
@@ -30,8 +31,13 @@ internal static class Directories
             }
 
             var writableByOthers = UnixFileMode.GroupWrite | UnixFileMode.OtherWrite;
-            return directory.LinkTarget is not null || !directory.Exists || (directory.UnixFileMode & writableByOthers) != 0
-                ? Fail($"{path} must be a directory writable only by root, not a symbolic link; fix its mode or choose another path in the hook config")
+            return
+                directory.LinkTarget is not null
+                || !directory.Exists
+                || (directory.UnixFileMode & writableByOthers) != 0
+                ? Fail(
+                    $"{path} must be a directory writable only by root, not a symbolic link; fix its mode or choose another path in the hook config"
+                )
                 : WithoutLinks(path);
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
@@ -48,12 +54,22 @@ internal static class Directories
     private static Fin<Unit> WithoutLinks(string path)
     {
         var resolved = Libc.Open(path, Libc.OPath | Libc.ODirectory | Libc.OCloexec)
-            .Use(descriptor => FinSucc(File.ResolveLinkTarget($"/proc/self/fd/{descriptor.DangerousGetHandle()}", false)?.FullName ?? path))
+            .Use(descriptor =>
+                FinSucc(
+                    File.ResolveLinkTarget(
+                        $"/proc/self/fd/{descriptor.DangerousGetHandle()}",
+                        false
+                    )?.FullName
+                        ?? path
+                )
+            )
             .IfFail(_ => path);
         var expected = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
         return resolved == expected
             ? unit
-            : Fail($"{path} resolves to {resolved} through a symbolic link; set the real path {resolved} in the hook config");
+            : Fail(
+                $"{path} resolves to {resolved} through a symbolic link; set the real path {resolved} in the hook config"
+            );
     }
 
     /// <summary>Creates a new 0700 directory that must not exist yet, and registers its removal.</summary>
@@ -63,11 +79,15 @@ internal static class Directories
         {
             if (Path.Exists(path))
             {
-                return Fail($"{path} already exists; run \"s3mounthook poststop\" for this container or remove it");
+                return Fail(
+                    $"{path} already exists; run \"s3mounthook poststop\" for this container or remove it"
+                );
             }
 
             Directory.CreateDirectory(path, OwnerOnly);
-            rollback.Register($"directory {path}", () => Cleanup.RemoveDirectory(path, recursiveUndo));
+            rollback.Register($"directory {path}", () =>
+                Cleanup.RemoveDirectory(path, recursiveUndo)
+            );
             return unit;
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
@@ -97,7 +117,9 @@ internal static class Directories
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {
-            return Fail($"cannot write credential file {file.Path}: {ExceptionText.Describe(error)}");
+            return Fail(
+                $"cannot write credential file {file.Path}: {ExceptionText.Describe(error)}"
+            );
         }
     }
 
@@ -110,7 +132,9 @@ internal static class Directories
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {
-            return FinFail<Unit>(Error.New($"cannot remove {path}: {ExceptionText.Describe(error)}"));
+            return FinFail<Unit>(
+                Error.New($"cannot remove {path}: {ExceptionText.Describe(error)}")
+            );
         }
     }
 

@@ -20,7 +20,13 @@ internal enum MountHealth
 }
 
 /// <summary>One container directory and what its record and the process table show.</summary>
-internal sealed record ManagedMount(string ContainerId, string Directory, ContainerRecord? Record, MountHealth Health, string Reason);
+internal sealed record ManagedMount(
+    string ContainerId,
+    string Directory,
+    ContainerRecord? Record,
+    MountHealth Health,
+    string Reason
+);
 
 /// <summary>
 /// Lists the mounts the hook manages and sweeps what earlier runs left behind: records whose
@@ -45,7 +51,8 @@ internal static class ManagedMounts
             return [];
         }
 
-        return System.IO.Directory.EnumerateDirectories(containers)
+        return System
+            .IO.Directory.EnumerateDirectories(containers)
             .Order(StringComparer.Ordinal)
             .Select(Inspect)
             .ToList();
@@ -63,41 +70,88 @@ internal static class ManagedMounts
     private static ManagedMount Inspect(string directory, bool lockHeld)
     {
         var id = Path.GetFileName(directory);
-        return ContainerRecord.Read(directory).Match(
-            Succ: found => found.Match(
-                Some: record => Judge(id, directory, record),
-                None: () => WithoutRecord(id, directory, lockHeld)),
-            Fail: error => new ManagedMount(id, directory, null, MountHealth.Broken, error.Message));
+        return ContainerRecord
+            .Read(directory)
+            .Match(
+                Succ: found =>
+                    found.Match(
+                        Some: record => Judge(id, directory, record),
+                        None: () => WithoutRecord(id, directory, lockHeld)
+                    ),
+                Fail: error => new ManagedMount(
+                    id,
+                    directory,
+                    null,
+                    MountHealth.Broken,
+                    error.Message
+                )
+            );
     }
 
     private static ManagedMount Judge(string id, string directory, ContainerRecord record)
     {
         if (!record.ContainerProcess.IsAlive())
         {
-            return new ManagedMount(id, directory, record, MountHealth.Orphaned, "the container's process is gone");
+            return new ManagedMount(
+                id,
+                directory,
+                record,
+                MountHealth.Orphaned,
+                "the container's process is gone"
+            );
         }
 
         if (!record.MounterProcess.IsAlive())
         {
-            return new ManagedMount(id, directory, record, MountHealth.Broken, $"mounter pid {record.MounterPid} is gone");
+            return new ManagedMount(
+                id,
+                directory,
+                record,
+                MountHealth.Broken,
+                $"mounter pid {record.MounterPid} is gone"
+            );
         }
 
         return MountWatch.IsFuseMountAt(record.StagingPath)
             ? new ManagedMount(id, directory, record, MountHealth.Alive, "mounted")
-            : new ManagedMount(id, directory, record, MountHealth.Broken, $"no FUSE mount at {record.StagingPath}");
+            : new ManagedMount(
+                id,
+                directory,
+                record,
+                MountHealth.Broken,
+                $"no FUSE mount at {record.StagingPath}"
+            );
     }
 
     private static ManagedMount WithoutRecord(string id, string directory, bool lockHeld)
     {
         if (lockHeld)
         {
-            return new ManagedMount(id, directory, null, MountHealth.Orphaned, "no record and no hook holds its lock: left by a hook that was killed");
+            return new ManagedMount(
+                id,
+                directory,
+                null,
+                MountHealth.Orphaned,
+                "no record and no hook holds its lock: left by a hook that was killed"
+            );
         }
 
         var age = DateTime.UtcNow - System.IO.Directory.GetLastWriteTimeUtc(directory);
         return age > AbandonedAfter
-            ? new ManagedMount(id, directory, null, MountHealth.Orphaned, "no record, left by a hook that did not finish")
-            : new ManagedMount(id, directory, null, MountHealth.Broken, "no record yet: a prestart may be in progress");
+            ? new ManagedMount(
+                id,
+                directory,
+                null,
+                MountHealth.Orphaned,
+                "no record, left by a hook that did not finish"
+            )
+            : new ManagedMount(
+                id,
+                directory,
+                null,
+                MountHealth.Broken,
+                "no record yet: a prestart may be in progress"
+            );
     }
 
     /// <summary>
@@ -125,10 +179,15 @@ internal static class ManagedMounts
 
             if (current.Health == MountHealth.Orphaned)
             {
-                var staging = current.Record?.StagingPath ?? Path.Join(config.HostMountpoint, current.ContainerId);
+                var staging = current.Record?.StagingPath
+                    ?? Path.Join(config.HostMountpoint, current.ContainerId);
                 foreach (var failure in Cleanup.Container(current.Directory, staging))
                 {
-                    log.Error("sweep-failed", ("subject", current.ContainerId), ("error", failure.Message));
+                    log.Error(
+                        "sweep-failed",
+                        ("subject", current.ContainerId),
+                        ("error", failure.Message)
+                    );
                 }
 
                 locked.RemoveFile();
@@ -193,14 +252,21 @@ internal static class ManagedMounts
                 continue;
             }
 
-            var result = Cleanup.UnmountAll(staging).Bind(_ => Cleanup.RemoveDirectory(staging, recursive: false));
+            var result = Cleanup
+                .UnmountAll(staging)
+                .Bind(_ => Cleanup.RemoveDirectory(staging, recursive: false));
             result.Match(
                 Succ: _ =>
                 {
-                    log.Info("swept", ("subject", id), ("reason", "staging directory without a container directory"));
+                    log.Info(
+                        "swept",
+                        ("subject", id),
+                        ("reason", "staging directory without a container directory")
+                    );
                     removed.Add(id);
                 },
-                Fail: error => log.Error("sweep-failed", ("subject", id), ("error", error.Message)));
+                Fail: error => log.Error("sweep-failed", ("subject", id), ("error", error.Message))
+            );
             locked.RemoveFile();
         }
 

@@ -24,7 +24,8 @@ internal sealed class Rollback
         var failures = new List<Error>();
         while (steps.TryPop(out var step))
         {
-            step.Undo().IfFail(error => failures.Add(Error.New($"undo {step.What}: {error.Message}")));
+            step.Undo()
+                .IfFail(error => failures.Add(Error.New($"undo {step.What}: {error.Message}")));
         }
 
         return failures;

@@ -24,10 +24,12 @@ internal sealed class HookLog
     public string Stage { get; set; } = "";
 
     /// <summary>Writes an informational event.</summary>
-    public void Info(string @event, params (string Key, string Value)[] fields) => Write("info", @event, fields);
+    public void Info(string @event, params (string Key, string Value)[] fields) =>
+        Write("info", @event, fields);
 
     /// <summary>Writes an error event.</summary>
-    public void Error(string @event, params (string Key, string Value)[] fields) => Write("error", @event, fields);
+    public void Error(string @event, params (string Key, string Value)[] fields) =>
+        Write("error", @event, fields);
 
     private void Write(string level, string @event, (string Key, string Value)[] fields)
     {
@@ -51,10 +53,24 @@ internal sealed class HookLog
         using var buffer = new MemoryStream();
         // The relaxed encoder escapes only what JSON requires, so times and messages stay readable
         // ("+00:00", "container's"); the log is never embedded in HTML.
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        using (
+            var json = new Utf8JsonWriter(
+                buffer,
+                new JsonWriterOptions
+                {
+                    Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+                }
+            )
+        )
         {
             json.WriteStartObject();
-            json.WriteString("time", DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+            json.WriteString(
+                "time",
+                DateTimeOffset.UtcNow.ToString(
+                    "O",
+                    System.Globalization.CultureInfo.InvariantCulture
+                )
+            );
             json.WriteString("level", level);
             json.WriteString("container", ContainerId);
             json.WriteString("stage", Stage);
@@ -73,21 +89,32 @@ internal sealed class HookLog
 
     private static void Append(string path, byte[] line)
     {
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path) ?? "/", UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        Directory.CreateDirectory(
+            System.IO.Path.GetDirectoryName(path) ?? "/",
+            UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+        );
 
         // O_NOFOLLOW: a log path that is a symbolic link is not written, so whoever can create a
         // link where the log goes cannot make root append to a file of their choosing.
-        var opened = Native.Libc.OpenForStdio(path, Native.Libc.OWrOnly | Native.Libc.OCreat | Native.Libc.OAppend | Native.Libc.OCloexec, Native.UnixMode.OwnerReadWrite);
+        var opened = Native.Libc.OpenForStdio(
+            path,
+            Native.Libc.OWrOnly | Native.Libc.OCreat | Native.Libc.OAppend | Native.Libc.OCloexec,
+            Native.UnixMode.OwnerReadWrite
+        );
         if (opened.IsFail)
         {
             return;
         }
 
-        using var handle = new Microsoft.Win32.SafeHandles.SafeFileHandle((IntPtr)(int)opened, ownsHandle: true);
+        using var handle = new Microsoft.Win32.SafeHandles.SafeFileHandle(
+            (IntPtr)(int)opened,
+            ownsHandle: true
+        );
         using var file = new FileStream(handle, FileAccess.Write);
         file.Write(line);
     }
 
     /// <summary>Renders fields for tests and --explain; same escaping as the file.</summary>
-    internal static string Render(string @event) => Encoding.UTF8.GetString(new HookLog("/dev/null").Format("info", @event, []));
+    internal static string Render(string @event) =>
+        Encoding.UTF8.GetString(new HookLog("/dev/null").Format("info", @event, []));
 }

@@ -13,7 +13,8 @@ internal static class Descriptors
     /// </summary>
     public static Fin<TResult> Use<TResource, TResult>(
         this Fin<TResource> opened,
-        Func<TResource, Fin<TResult>> body)
+        Func<TResource, Fin<TResult>> body
+    )
         where TResource : IDisposable =>
         opened.Bind(resource =>
         {
@@ -29,7 +30,8 @@ internal static class Descriptors
     /// </summary>
     public static Fin<TResult> TransferOrClose<TResult>(
         this FileDescriptor descriptor,
-        Func<FileDescriptor, Fin<TResult>> build)
+        Func<FileDescriptor, Fin<TResult>> build
+    )
     {
         Fin<TResult> result;
         try

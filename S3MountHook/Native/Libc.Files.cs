@@ -98,7 +98,8 @@ internal static partial class Libc
         FileDescriptor directory,
         string path,
         int flags,
-        ulong resolve)
+        ulong resolve
+    )
     {
         var openHow = new OpenHow { Flags = (ulong)flags, Resolve = resolve };
         var result = SyscallOpenAt2(SysOpenat2, directory, path, ref openHow, OpenHowSize);
@@ -145,36 +146,58 @@ internal static partial class Libc
     private static Fin<FileDescriptor> Owned(int result, string syscall, string path) =>
         result >= 0 ? FileDescriptor.Own(result) : SyscallError.Last(syscall, path);
 
-    [LibraryImport(LibraryName, EntryPoint = "openat", SetLastError = true,
-        StringMarshalling = StringMarshalling.Utf8)]
+    [LibraryImport(
+        LibraryName,
+        EntryPoint = "openat",
+        SetLastError = true,
+        StringMarshalling = StringMarshalling.Utf8
+    )]
     private static partial int OpenAtCwd(int directory, string path, int flags, uint mode);
 
-    [LibraryImport(LibraryName, EntryPoint = "openat", SetLastError = true,
-        StringMarshalling = StringMarshalling.Utf8)]
+    [LibraryImport(
+        LibraryName,
+        EntryPoint = "openat",
+        SetLastError = true,
+        StringMarshalling = StringMarshalling.Utf8
+    )]
     private static partial int OpenAtRaw(SafeHandle directory, string path, int flags, uint mode);
 
     // glibc's syscall(2) is variadic. On x86-64 and arm64 Linux the integer and pointer arguments
     // of a variadic call travel in the same registers as fixed ones, so a fixed signature works.
-    [LibraryImport(LibraryName, EntryPoint = "syscall", SetLastError = true,
-        StringMarshalling = StringMarshalling.Utf8)]
+    [LibraryImport(
+        LibraryName,
+        EntryPoint = "syscall",
+        SetLastError = true,
+        StringMarshalling = StringMarshalling.Utf8
+    )]
     private static partial long SyscallOpenAt2(
         long number,
         SafeHandle directory,
         string path,
         ref OpenHow how,
-        nuint size);
+        nuint size
+    );
 
-    [LibraryImport(LibraryName, EntryPoint = "mkdirat", SetLastError = true,
-        StringMarshalling = StringMarshalling.Utf8)]
+    [LibraryImport(
+        LibraryName,
+        EntryPoint = "mkdirat",
+        SetLastError = true,
+        StringMarshalling = StringMarshalling.Utf8
+    )]
     private static partial int MkdirAtRaw(SafeHandle directory, string name, uint mode);
 
-    [LibraryImport(LibraryName, EntryPoint = "readlinkat", SetLastError = true,
-        StringMarshalling = StringMarshalling.Utf8)]
+    [LibraryImport(
+        LibraryName,
+        EntryPoint = "readlinkat",
+        SetLastError = true,
+        StringMarshalling = StringMarshalling.Utf8
+    )]
     private static partial nint ReadLinkAtRaw(
         SafeHandle directory,
         string name,
         [Out] byte[] buffer,
-        nint size);
+        nint size
+    );
 
     [LibraryImport(LibraryName, EntryPoint = "umask")]
     private static partial uint UmaskRaw(uint mask);

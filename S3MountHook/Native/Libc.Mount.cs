@@ -64,7 +64,8 @@ internal static partial class Libc
     public static Fin<FileDescriptor> CloneMount(
         FileDescriptor source,
         string path,
-        uint extraFlags)
+        uint extraFlags
+    )
     {
         var flags = OpenTreeClone | OpenTreeCloexec | AtEmptyPath | extraFlags;
         var result = SyscallOpenTree(SysOpenTree, source, "", flags);
@@ -79,7 +80,8 @@ internal static partial class Libc
         FileDescriptor mount,
         string path,
         ulong propagation,
-        bool readOnly)
+        bool readOnly
+    )
     {
         var attributes = new MountAttr
         {
@@ -87,7 +89,13 @@ internal static partial class Libc
             Propagation = propagation,
         };
         var result = SyscallMountSetattr(
-            SysMountSetattr, mount, "", AtEmptyPath, ref attributes, MountAttrSize);
+            SysMountSetattr,
+            mount,
+            "",
+            AtEmptyPath,
+            ref attributes,
+            MountAttrSize
+        );
         return result == 0 ? unit : SyscallError.Last("mount_setattr", path);
     }
 
@@ -100,7 +108,8 @@ internal static partial class Libc
     public static Fin<Unit> MoveMount(
         FileDescriptor mount,
         FileDescriptor target,
-        string targetPath)
+        string targetPath
+    )
     {
         var flags = MoveMountFromEmptyPath | MoveMountToEmptyPath;
         var result = SyscallMoveMount(SysMoveMount, mount, "", target, "", flags);
@@ -128,35 +137,54 @@ internal static partial class Libc
         };
     }
 
-    [LibraryImport(LibraryName, EntryPoint = "syscall", SetLastError = true,
-        StringMarshalling = StringMarshalling.Utf8)]
+    [LibraryImport(
+        LibraryName,
+        EntryPoint = "syscall",
+        SetLastError = true,
+        StringMarshalling = StringMarshalling.Utf8
+    )]
     private static partial long SyscallOpenTree(
         long number,
         SafeHandle source,
         string path,
-        uint flags);
+        uint flags
+    );
 
-    [LibraryImport(LibraryName, EntryPoint = "syscall", SetLastError = true,
-        StringMarshalling = StringMarshalling.Utf8)]
+    [LibraryImport(
+        LibraryName,
+        EntryPoint = "syscall",
+        SetLastError = true,
+        StringMarshalling = StringMarshalling.Utf8
+    )]
     private static partial long SyscallMountSetattr(
         long number,
         SafeHandle mount,
         string path,
         int flags,
         ref MountAttr attributes,
-        nuint size);
+        nuint size
+    );
 
-    [LibraryImport(LibraryName, EntryPoint = "syscall", SetLastError = true,
-        StringMarshalling = StringMarshalling.Utf8)]
+    [LibraryImport(
+        LibraryName,
+        EntryPoint = "syscall",
+        SetLastError = true,
+        StringMarshalling = StringMarshalling.Utf8
+    )]
     private static partial long SyscallMoveMount(
         long number,
         SafeHandle source,
         string sourcePath,
         SafeHandle target,
         string targetPath,
-        uint flags);
+        uint flags
+    );
 
-    [LibraryImport(LibraryName, EntryPoint = "umount2", SetLastError = true,
-        StringMarshalling = StringMarshalling.Utf8)]
+    [LibraryImport(
+        LibraryName,
+        EntryPoint = "umount2",
+        SetLastError = true,
+        StringMarshalling = StringMarshalling.Utf8
+    )]
     private static partial int Umount2Raw(string path, int flags);
 }

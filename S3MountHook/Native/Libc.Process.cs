@@ -9,15 +9,25 @@ namespace S3MountHook.Native;
 internal static partial class Libc
 {
     /// <summary>open(2) flags, from asm-generic/fcntl.h (the same on x86-64 and arm64).</summary>
-    internal const int ORdOnly = 0, OWrOnly = 1, OCreat = 0x40, OExcl = 0x80, OAppend = 0x400;
+    internal const int ORdOnly = 0,
+        OWrOnly = 1,
+        OCreat = 0x40,
+        OExcl = 0x80,
+        OAppend = 0x400;
 
     /// <summary>close_range(2) flag that marks descriptors close-on-exec instead of closing them (Linux 5.11).</summary>
     internal const uint CloseRangeCloexec = 1u << 2;
 
     /// <summary>Signal numbers (Linux).</summary>
-    internal const int SigKill = 9, SigTerm = 15;
+    internal const int SigKill = 9,
+        SigTerm = 15;
 
-    [LibraryImport(LibraryName, EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    [LibraryImport(
+        LibraryName,
+        EntryPoint = "open",
+        SetLastError = true,
+        StringMarshalling = StringMarshalling.Utf8
+    )]
     private static partial int OpenRaw(string path, int flags, int mode);
 
     [LibraryImport(LibraryName, EntryPoint = "dup2", SetLastError = true)]
@@ -26,13 +36,23 @@ internal static partial class Libc
     [LibraryImport(LibraryName, EntryPoint = "setsid", SetLastError = true)]
     private static partial int SetsidRaw();
 
-    [LibraryImport(LibraryName, EntryPoint = "chdir", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    [LibraryImport(
+        LibraryName,
+        EntryPoint = "chdir",
+        SetLastError = true,
+        StringMarshalling = StringMarshalling.Utf8
+    )]
     private static partial int ChdirRaw(string path);
 
     [LibraryImport(LibraryName, EntryPoint = "close_range", SetLastError = true)]
     private static partial int CloseRangeRaw(uint first, uint last, uint flags);
 
-    [LibraryImport(LibraryName, EntryPoint = "execve", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    [LibraryImport(
+        LibraryName,
+        EntryPoint = "execve",
+        SetLastError = true,
+        StringMarshalling = StringMarshalling.Utf8
+    )]
     private static partial int ExecveRaw(string path, string?[] argv, string?[] envp);
 
     [LibraryImport(LibraryName, EntryPoint = "kill", SetLastError = true)]
@@ -65,7 +85,11 @@ internal static partial class Libc
             : FinFail<Unit>(SyscallError.Last("close_range", null));
 
     /// <summary>execve(2). Returns only on failure.</summary>
-    public static Error Execve(string path, IReadOnlyList<string> arguments, IReadOnlyList<string> environment)
+    public static Error Execve(
+        string path,
+        IReadOnlyList<string> arguments,
+        IReadOnlyList<string> environment
+    )
     {
         string?[] argv = [.. arguments, null];
         string?[] envp = [.. environment, null];
@@ -82,6 +106,8 @@ internal static partial class Libc
         }
 
         var errno = Marshal.GetLastPInvokeError();
-        return errno == Errno.ESRCH ? unit : FinFail<Unit>(SyscallError.From("kill", $"pid {pid}", errno));
+        return errno == Errno.ESRCH
+            ? unit
+            : FinFail<Unit>(SyscallError.From("kill", $"pid {pid}", errno));
     }
 }

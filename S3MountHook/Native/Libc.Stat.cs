@@ -11,7 +11,8 @@ internal readonly record struct FileIdentity(
     uint DeviceMajor,
     uint DeviceMinor,
     ulong Inode,
-    ulong MountId)
+    ulong MountId
+)
 {
     /// <summary>
     /// Returns true when both identities name the same inode, whatever mount reached it.
@@ -39,7 +40,8 @@ internal static partial class Libc
     public const uint StatxMountId = 0x1000;
 
     /// <summary>STATX_MODE and STATX_UID from linux/stat.h.</summary>
-    public const uint StatxMode = 0x2, StatxUid = 0x8;
+    public const uint StatxMode = 0x2,
+        StatxUid = 0x8;
 
     /// <summary>offsetof(struct statx, stx_uid).</summary>
     internal const int StatxUidOffset = 20;
@@ -66,13 +68,26 @@ internal static partial class Libc
     [StructLayout(LayoutKind.Explicit, Size = StatxSize)]
     private struct Statx
     {
-        [FieldOffset(0)] public uint Mask;
-        [FieldOffset(StatxUidOffset)] public uint Uid;
-        [FieldOffset(StatxModeOffset)] public ushort Mode;
-        [FieldOffset(StatxInodeOffset)] public ulong Inode;
-        [FieldOffset(StatxDeviceMajorOffset)] public uint DeviceMajor;
-        [FieldOffset(StatxDeviceMajorOffset + 4)] public uint DeviceMinor;
-        [FieldOffset(StatxMountIdOffset)] public ulong MountId;
+        [FieldOffset(0)]
+        public uint Mask;
+
+        [FieldOffset(StatxUidOffset)]
+        public uint Uid;
+
+        [FieldOffset(StatxModeOffset)]
+        public ushort Mode;
+
+        [FieldOffset(StatxInodeOffset)]
+        public ulong Inode;
+
+        [FieldOffset(StatxDeviceMajorOffset)]
+        public uint DeviceMajor;
+
+        [FieldOffset(StatxDeviceMajorOffset + 4)]
+        public uint DeviceMinor;
+
+        [FieldOffset(StatxMountIdOffset)]
+        public ulong MountId;
     }
 
     /// <summary>
@@ -135,9 +150,19 @@ internal static partial class Libc
             : SyscallError.Last("statx", path);
     }
 
-    [LibraryImport(LibraryName, EntryPoint = "statx", SetLastError = true,
-        StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int StatxPathRaw(int directory, string path, int flags, uint mask, ref Statx buffer);
+    [LibraryImport(
+        LibraryName,
+        EntryPoint = "statx",
+        SetLastError = true,
+        StringMarshalling = StringMarshalling.Utf8
+    )]
+    private static partial int StatxPathRaw(
+        int directory,
+        string path,
+        int flags,
+        uint mask,
+        ref Statx buffer
+    );
 
     /// <summary>Reads the owner's uid and the mode bits of a path, following no final symbolic link.</summary>
     public static Fin<(uint Uid, uint Mode)> OwnerAndModeOfPath(string path)
@@ -168,14 +193,19 @@ internal static partial class Libc
             : SyscallError.Last("fstatfs", path);
     }
 
-    [LibraryImport(LibraryName, EntryPoint = "statx", SetLastError = true,
-        StringMarshalling = StringMarshalling.Utf8)]
+    [LibraryImport(
+        LibraryName,
+        EntryPoint = "statx",
+        SetLastError = true,
+        StringMarshalling = StringMarshalling.Utf8
+    )]
     private static partial int StatxRaw(
         SafeHandle directory,
         string path,
         int flags,
         uint mask,
-        ref Statx buffer);
+        ref Statx buffer
+    );
 
     [LibraryImport(LibraryName, EntryPoint = "fstatfs", SetLastError = true)]
     private static partial int FstatfsRaw(SafeHandle descriptor, ref StatfsBuffer buffer);

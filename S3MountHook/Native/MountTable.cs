@@ -17,7 +17,8 @@ internal sealed record MountInfo(
     IReadOnlyList<string> OptionalFields,
     string FileSystemType,
     string Source,
-    string SuperOptions);
+    string SuperOptions
+);
 
 /// <summary>Reads and queries the mount table of a process.</summary>
 internal static class MountTable
@@ -63,9 +64,8 @@ internal static class MountTable
     public static Fin<MountInfo> ParseLine(string line, string path)
     {
         var fields = line.Split(' ');
-        var separator = fields.Length > FixedFieldCount
-            ? Array.IndexOf(fields, "-", FixedFieldCount)
-            : -1;
+        var separator =
+            fields.Length > FixedFieldCount ? Array.IndexOf(fields, "-", FixedFieldCount) : -1;
         if (separator < 0 || fields.Length != separator + 1 + TrailingFieldCount)
         {
             return Malformed(line, path, "no \" - \" separator followed by three fields");
@@ -150,17 +150,19 @@ internal static class MountTable
         }
     }
 
-    private static MountInfo Build(string[] fields, int separator, int id, int parent) => new(
-        id,
-        parent,
-        fields[2],
-        Unescape(fields[3]),
-        Unescape(fields[4]),
-        Unescape(fields[5]),
-        fields[FixedFieldCount..separator].Select(Unescape).ToArray(),
-        Unescape(fields[separator + 1]),
-        Unescape(fields[separator + 2]),
-        Unescape(fields[separator + 3]));
+    private static MountInfo Build(string[] fields, int separator, int id, int parent) =>
+        new(
+            id,
+            parent,
+            fields[2],
+            Unescape(fields[3]),
+            Unescape(fields[4]),
+            Unescape(fields[5]),
+            fields[FixedFieldCount..separator].Select(Unescape).ToArray(),
+            Unescape(fields[separator + 1]),
+            Unescape(fields[separator + 2]),
+            Unescape(fields[separator + 3])
+        );
 
     private static Fin<int> FindMountIdLine(string text, string path)
     {
@@ -171,7 +173,8 @@ internal static class MountTable
             ? id
             : HookError.New(
                 HookErrorCode.MountNotFound,
-                $"{path} has no mnt_id line. Linux 3.15 or later is required.");
+                $"{path} has no mnt_id line. Linux 3.15 or later is required."
+            );
     }
 
     private static bool IsOctalEscape(string field, int index) =>
@@ -185,5 +188,6 @@ internal static class MountTable
     private static Error Malformed(string line, string path, string reason) =>
         HookError.New(
             HookErrorCode.MountNotFound,
-            $"{path} contains a malformed line ({reason}): \"{line}\"");
+            $"{path} contains a malformed line ({reason}): \"{line}\""
+        );
 }

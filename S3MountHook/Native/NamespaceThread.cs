@@ -22,7 +22,8 @@ internal static class NamespaceThread
     public static Fin<T> Run<T>(
         FileDescriptor mountNamespace,
         string namespacePath,
-        Func<Fin<T>> work)
+        Func<Fin<T>> work
+    )
     {
         var result = Fin<T>.Fail(Error.New("the namespace thread ended without a result"));
         var thread = new Thread(() => result = Enter(mountNamespace, namespacePath, work))
@@ -38,7 +39,8 @@ internal static class NamespaceThread
     private static Fin<T> Enter<T>(
         FileDescriptor mountNamespace,
         string namespacePath,
-        Func<Fin<T>> work)
+        Func<Fin<T>> work
+    )
     {
         try
         {

@@ -16,10 +16,13 @@ internal sealed record ProcessIdentity(int Pid, ulong StartTime)
     public bool IsAlive()
     {
         var stat = ReadStat(Pid);
-        return stat is not null && ParseStartTime(stat) == StartTime && ParseState(stat) is not ('Z' or 'X');
+        return stat is not null
+            && ParseStartTime(stat) == StartTime
+            && ParseState(stat) is not ('Z' or 'X');
     }
 
-    private static ulong? ReadStartTime(int pid) => ReadStat(pid) is { } stat ? ParseStartTime(stat) : null;
+    private static ulong? ReadStartTime(int pid) =>
+        ReadStat(pid) is { } stat ? ParseStartTime(stat) : null;
 
     private static string? ReadStat(int pid)
     {
@@ -44,7 +47,14 @@ internal sealed record ProcessIdentity(int Pid, ulong StartTime)
     private static ulong? ParseStartTime(string stat)
     {
         var fields = FieldsAfterName(stat);
-        return fields.Length > 19 && ulong.TryParse(fields[19], NumberStyles.None, CultureInfo.InvariantCulture, out var start)
+        return
+            fields.Length > 19
+            && ulong.TryParse(
+                fields[19],
+                NumberStyles.None,
+                CultureInfo.InvariantCulture,
+                out var start
+            )
             ? start
             : null;
     }
@@ -52,6 +62,8 @@ internal sealed record ProcessIdentity(int Pid, ulong StartTime)
     private static string[] FieldsAfterName(string stat)
     {
         var close = stat.LastIndexOf(')');
-        return close < 0 ? [] : stat[(close + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return close < 0
+            ? []
+            : stat[(close + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
     }
 }

@@ -25,26 +25,27 @@ internal static class Errno
     public const int ENOTCONN = 107;
 
     /// <summary>Returns the symbolic name of an errno value, or "errno N" for one without a name here.</summary>
-    public static string Name(int errno) => errno switch
-    {
-        EPERM => "EPERM",
-        ENOENT => "ENOENT",
-        ESRCH => "ESRCH",
-        EINTR => "EINTR",
-        EAGAIN => "EAGAIN",
-        EACCES => "EACCES",
-        EBUSY => "EBUSY",
-        EEXIST => "EEXIST",
-        EXDEV => "EXDEV",
-        ENOTDIR => "ENOTDIR",
-        EINVAL => "EINVAL",
-        EROFS => "EROFS",
-        ENAMETOOLONG => "ENAMETOOLONG",
-        ENOSYS => "ENOSYS",
-        ELOOP => "ELOOP",
-        ENOTCONN => "ENOTCONN",
-        _ => $"errno {errno}",
-    };
+    public static string Name(int errno) =>
+        errno switch
+        {
+            EPERM => "EPERM",
+            ENOENT => "ENOENT",
+            ESRCH => "ESRCH",
+            EINTR => "EINTR",
+            EAGAIN => "EAGAIN",
+            EACCES => "EACCES",
+            EBUSY => "EBUSY",
+            EEXIST => "EEXIST",
+            EXDEV => "EXDEV",
+            ENOTDIR => "ENOTDIR",
+            EINVAL => "EINVAL",
+            EROFS => "EROFS",
+            ENAMETOOLONG => "ENAMETOOLONG",
+            ENOSYS => "ENOSYS",
+            ELOOP => "ELOOP",
+            ENOTCONN => "ENOTCONN",
+            _ => $"errno {errno}",
+        };
 }
 
 /// <summary>
@@ -65,11 +66,14 @@ internal sealed record SyscallFailure(string Syscall, string? Path, int Errno)
 internal static class SyscallError
 {
     /// <summary>Creates the error for a call that failed with the given errno.</summary>
-    public static Error From(string syscall, string? path, int errno) => new SyscallFailure(syscall, path, errno);
+    public static Error From(string syscall, string? path, int errno) =>
+        new SyscallFailure(syscall, path, errno);
 
     /// <summary>Creates the error for a call that just failed, reading errno at once.</summary>
-    public static Error Last(string syscall, string? path) => From(syscall, path, Marshal.GetLastPInvokeError());
+    public static Error Last(string syscall, string? path) =>
+        From(syscall, path, Marshal.GetLastPInvokeError());
 
     /// <summary>Returns the errno of a failed system call, or null for any other error.</summary>
-    public static int? ErrnoOf(Error error) => error is SyscallFailure failure ? failure.Errno : null;
+    public static int? ErrnoOf(Error error) =>
+        error is SyscallFailure failure ? failure.Errno : null;
 }

@@ -17,18 +17,26 @@ internal static class ConfigPolicy
 {
     /// <summary>Returns the config, None to let the container start untouched, or the config error.</summary>
     public static Eff<Option<HookConfig>> Resolve(HookContext context, BundleSpec spec) =>
-        EffMaybe(() => ConfigReader.Read(context.Invocation.ConfigPath).Match(
-            Succ: config => FinSucc(Some(config)),
-            Fail: error =>
-            {
-                if (spec.Environment.Get(PlanBuilder.BucketVariable) is not null || context.Invocation.Explain)
-                {
-                    return FinFail<Option<HookConfig>>(error);
-                }
+        EffMaybe(() =>
+            ConfigReader
+                .Read(context.Invocation.ConfigPath)
+                .Match(
+                    Succ: config => FinSucc(Some(config)),
+                    Fail: error =>
+                    {
+                        if (
+                            spec.Environment.Get(PlanBuilder.BucketVariable) is not null
+                            || context.Invocation.Explain
+                        )
+                        {
+                            return FinFail<Option<HookConfig>>(error);
+                        }
 
-                context.Log.Error("config-invalid", ("error", error.Message));
-                return FinSucc(Option<HookConfig>.None);
-            }));
+                        context.Log.Error("config-invalid", ("error", error.Message));
+                        return FinSucc(Option<HookConfig>.None);
+                    }
+                )
+        );
 
     /// <summary>
     /// Decides what an unreadable bundle config.json means. The hook runs for every container, and
@@ -37,15 +45,26 @@ internal static class ConfigPolicy
     /// activation entry ("FLAG=true" as a JSON string, or "S3_BUCKET=" without a config): the
     /// container fails with the spec error only when they contain it.
     /// </summary>
-    public static Eff<HookOutcome> UnreadableBundle(HookContext context, OciState state, LanguageExt.Common.Error specError) =>
+    public static Eff<HookOutcome> UnreadableBundle(
+        HookContext context,
+        OciState state,
+        LanguageExt.Common.Error specError
+    ) =>
         EffMaybe(() =>
         {
-            var needle = ConfigReader.Read(context.Invocation.ConfigPath).Match(
-                Succ: config => $"\"{config.ActivationFlag}=true\"",
-                Fail: _ => PlanBuilder.BucketVariable + "=");
+            var needle = ConfigReader
+                .Read(context.Invocation.ConfigPath)
+                .Match(
+                    Succ: config => $"\"{config.ActivationFlag}=true\"",
+                    Fail: _ => PlanBuilder.BucketVariable + "="
+                );
             return RawSpecContains(state.Bundle, needle)
                 ? FinFail<HookOutcome>(specError)
-                : FinSucc(HookOutcome.Skipped("the bundle config cannot be parsed and does not ask for a mount"));
+                : FinSucc(
+                    HookOutcome.Skipped(
+                        "the bundle config cannot be parsed and does not ask for a mount"
+                    )
+                );
         });
 
     // The most of an unparsable config.json searched for the activation entry.
@@ -60,7 +79,8 @@ internal static class ConfigPolicy
             file.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
             return bytes.AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes(needle)) >= 0;
         }
-        catch (Exception error) when (error is IOException or UnauthorizedAccessException or ArgumentException)
+        catch (Exception error)
+            when (error is IOException or UnauthorizedAccessException or ArgumentException)
         {
             return false;
         }
@@ -71,11 +91,14 @@ internal static class ConfigPolicy
     /// finds the records under the default state directory.
     /// </summary>
     public static HookConfig ForCleanup(HookContext context) =>
-        ConfigReader.Read(context.Invocation.ConfigPath).Match(
-            Succ: config => config,
-            Fail: error =>
-            {
-                context.Log.Error("config-invalid", ("error", error.Message));
-                return HookConfig.Defaults;
-            });
+        ConfigReader
+            .Read(context.Invocation.ConfigPath)
+            .Match(
+                Succ: config => config,
+                Fail: error =>
+                {
+                    context.Log.Error("config-invalid", ("error", error.Message));
+                    return HookConfig.Defaults;
+                }
+            );
 }

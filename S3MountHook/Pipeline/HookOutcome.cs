@@ -4,7 +4,12 @@ namespace S3MountHook.Pipeline;
 /// The result of a successful run: a one-line summary for the log, and the lines --explain prints
 /// (empty for a normal run, which prints nothing on success).
 /// </summary>
-internal sealed record HookOutcome(string Event, string Summary, IReadOnlyList<string> Output, int ExitCode = 0)
+internal sealed record HookOutcome(
+    string Event,
+    string Summary,
+    IReadOnlyList<string> Output,
+    int ExitCode = 0
+)
 {
     /// <summary>The event name of <see cref="Skipped"/>.</summary>
     public const string SkippedEvent = "skipped";
@@ -13,5 +18,6 @@ internal sealed record HookOutcome(string Event, string Summary, IReadOnlyList<s
     public static HookOutcome Skipped(string reason) => new(SkippedEvent, reason, []);
 
     /// <summary>Lines for --explain.</summary>
-    public static HookOutcome Explained(IReadOnlyList<string> lines) => new("explained", "printed the plan", lines);
+    public static HookOutcome Explained(IReadOnlyList<string> lines) =>
+        new("explained", "printed the plan", lines);
 }

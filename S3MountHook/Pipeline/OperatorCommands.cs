@@ -22,7 +22,10 @@ internal static class OperatorCommands
             $"{mounts.Count} managed containers",
             invocation.Json ? [Json(mounts)] : Table(mounts),
             // Exit 1 when a mount is not alive, so that monitoring can run status as a check.
-            mounts.All(mount => mount.Health == MountHealth.Alive) ? 0 : 1);
+            mounts.All(mount => mount.Health == MountHealth.Alive)
+                ? 0
+                : 1
+        );
 
     /// <summary>Sweeps leftovers and reports which containers were removed.</summary>
     public static Eff<HookOutcome> Gc(Invocation invocation, HookLog log) =>
@@ -31,25 +34,35 @@ internal static class OperatorCommands
         select new HookOutcome(
             "gc",
             $"removed {removed.Count} orphaned containers",
-            [$"removed {removed.Count} orphaned containers{(removed.Count > 0 ? ": " + string.Join(' ', removed) : "")}"]);
+            [
+                $"removed {removed.Count} orphaned containers{(removed.Count > 0 ? ": " + string.Join(' ', removed) : "")}",
+            ]
+        );
 
     private static List<string> Table(IReadOnlyList<ManagedMount> mounts)
     {
-        var lines = new List<string> { "CONTAINER\tHEALTH\tBUCKET\tPREFIX\tTARGET\tMOUNTER\tPID\tSINCE\tREASON" };
-        lines.AddRange(mounts.Select(mount =>
+        var lines = new List<string>
         {
-            var record = mount.Record;
-            return string.Join('\t',
-                mount.ContainerId,
-                Health(mount.Health),
-                record?.Bucket ?? "-",
-                record is { Prefix.Length: > 0 } ? record.Prefix : "-",
-                record?.Target ?? "-",
-                record?.Mounter ?? "-",
-                record?.MounterPid.ToString(CultureInfo.InvariantCulture) ?? "-",
-                record?.CreatedAt.ToString("u", CultureInfo.InvariantCulture) ?? "-",
-                mount.Reason);
-        }));
+            "CONTAINER\tHEALTH\tBUCKET\tPREFIX\tTARGET\tMOUNTER\tPID\tSINCE\tREASON",
+        };
+        lines.AddRange(
+            mounts.Select(mount =>
+            {
+                var record = mount.Record;
+                return string.Join(
+                    '\t',
+                    mount.ContainerId,
+                    Health(mount.Health),
+                    record?.Bucket ?? "-",
+                    record is { Prefix.Length: > 0 } ? record.Prefix : "-",
+                    record?.Target ?? "-",
+                    record?.Mounter ?? "-",
+                    record?.MounterPid.ToString(CultureInfo.InvariantCulture) ?? "-",
+                    record?.CreatedAt.ToString("u", CultureInfo.InvariantCulture) ?? "-",
+                    mount.Reason
+                );
+            })
+        );
         return lines;
     }
 

@@ -31,16 +31,21 @@ internal static class Stages
     /// "stopped" poststop), as hooks.d entries often pass no argument.
     /// </summary>
     public static Eff<HookStage> ChooseStage(Invocation invocation, OciState state) =>
-        EffMaybe(() => invocation.Stage is { } stage
-            ? stage
-            : state.Status switch
-            {
-                "creating" or "created" => FinSucc(HookStage.Prestart),
-                "stopped" => FinSucc(HookStage.Poststop),
-                _ => FinFail<HookStage>(HookError.New(
-                    HookErrorCode.UsageInvalid,
-                    $"no stage given and the state's status \"{InputRules.Shorten(state.Status)}\" names none; pass prestart, createRuntime or poststop as the hook's argument")),
-            });
+        EffMaybe(() =>
+            invocation.Stage is { } stage
+                ? stage
+                : state.Status switch
+                {
+                    "creating" or "created" => FinSucc(HookStage.Prestart),
+                    "stopped" => FinSucc(HookStage.Poststop),
+                    _ => FinFail<HookStage>(
+                        HookError.New(
+                            HookErrorCode.UsageInvalid,
+                            $"no stage given and the state's status \"{InputRules.Shorten(state.Status)}\" names none; pass prestart, createRuntime or poststop as the hook's argument"
+                        )
+                    ),
+                }
+        );
 
     /// <summary>Reads the bundle's config.json.</summary>
     public static Eff<BundleSpec> ReadBundle(OciState state) =>
@@ -60,24 +65,42 @@ internal static class Stages
 
     /// <summary>Fails with <see cref="HookErrorCode.Interrupted"/> once SIGTERM or SIGINT has arrived.</summary>
     public static Eff<Unit> CheckInterruption(HookContext context) =>
-        EffMaybe(() => context.Interruption.IsCancellationRequested
-            ? FinFail<Unit>(HookError.New(HookErrorCode.Interrupted, "the hook was interrupted by a signal and rolled back"))
-            : unit);
+        EffMaybe(() =>
+            context.Interruption.IsCancellationRequested
+                ? FinFail<Unit>(
+                    HookError.New(
+                        HookErrorCode.Interrupted,
+                        "the hook was interrupted by a signal and rolled back"
+                    )
+                )
+                : unit
+        );
 
     /// <summary>Creates the container's state directory and staging directory, both 0700.</summary>
-    public static Eff<Unit> PrepareDirectories(HookConfig config, MountPlan plan, Rollback rollback) =>
+    public static Eff<Unit> PrepareDirectories(
+        HookConfig config,
+        MountPlan plan,
+        Rollback rollback
+    ) =>
         EffMaybe(() =>
             from _1 in Directories.EnsurePrivate(Path.GetDirectoryName(plan.ContainerDirectory)!)
             from _2 in Directories.EnsurePrivate(config.HostMountpoint)
-            from _3 in Directories.CreateFresh(plan.ContainerDirectory, rollback, recursiveUndo: true)
+            from _3 in Directories.CreateFresh(
+                plan.ContainerDirectory,
+                rollback,
+                recursiveUndo: true
+            )
             from _4 in Directories.CreateFresh(plan.StagingPath, rollback, recursiveUndo: false)
-            select unit);
+            select unit
+        );
 
     /// <summary>Writes the mounter's credential files, 0600, refusing to reuse an existing file.</summary>
     public static Eff<Unit> WriteCredentialFiles(MountPlan plan, Rollback rollback) =>
-        EffMaybe(() => plan.Mounter.Files.Fold(
-            FinSucc(unit),
-            (result, file) => result.Bind(_ => Directories.WriteSecretFile(file, rollback))));
+        EffMaybe(() =>
+            plan.Mounter.Files.Fold(FinSucc(unit), (result, file) =>
+                result.Bind(_ => Directories.WriteSecretFile(file, rollback))
+            )
+        );
 
     /// <summary>
     /// Checks that the state's pid is a running process in a mount namespace of its own. A pid in
@@ -90,11 +113,21 @@ internal static class Stages
             var container = NamespaceOf($"/proc/{pid}/ns/mnt");
             if (container is null)
             {
-                return FinFail<Unit>(HookError.New(HookErrorCode.StateInvalid, $"container process {pid} from the OCI state is not running; the container exited before its prestart hook ran"));
+                return FinFail<Unit>(
+                    HookError.New(
+                        HookErrorCode.StateInvalid,
+                        $"container process {pid} from the OCI state is not running; the container exited before its prestart hook ran"
+                    )
+                );
             }
 
             return container == NamespaceOf("/proc/self/ns/mnt")
-                ? FinFail<Unit>(HookError.New(HookErrorCode.StateInvalid, $"process {pid} from the OCI state shares the hook's mount namespace, so it is not a container; run the hook from an OCI runtime"))
+                ? FinFail<Unit>(
+                    HookError.New(
+                        HookErrorCode.StateInvalid,
+                        $"process {pid} from the OCI state shares the hook's mount namespace, so it is not a container; run the hook from an OCI runtime"
+                    )
+                )
                 : unit;
         });
 
@@ -116,17 +149,25 @@ internal static class Stages
         EffMaybe(() => FileTrust.CheckPath(plan.Mounter.Program, "mounter program"));
 
     /// <summary>Starts the mounter through CliWrap and waits for its mount.</summary>
-    public static Eff<ProcessIdentity> ExecMounter(HookContext context, MountPlan plan, Rollback rollback) =>
+    public static Eff<ProcessIdentity> ExecMounter(
+        HookContext context,
+        MountPlan plan,
+        Rollback rollback
+    ) =>
         EffMaybe(() =>
         {
             // Registered before the start: a mounter that mounted and then failed readiness must go too.
-            rollback.Register($"mount at {plan.StagingPath}", () => Cleanup.UnmountAll(plan.StagingPath));
+            rollback.Register($"mount at {plan.StagingPath}", () =>
+                Cleanup.UnmountAll(plan.StagingPath)
+            );
             var started = MounterRunner.Start(plan, context.Interruption);
 
             // Unmount first: a FUSE mounter exits by itself once its mount is gone.
-            started.IfSucc(process => rollback.Register(
-                $"mounter pid {process.Pid}",
-                () => Cleanup.UnmountAll(plan.StagingPath).Bind(_ => Cleanup.StopMounter(process))));
+            started.IfSucc(process =>
+                rollback.Register($"mounter pid {process.Pid}", () =>
+                    Cleanup.UnmountAll(plan.StagingPath).Bind(_ => Cleanup.StopMounter(process))
+                )
+            );
             return started;
         });
 
@@ -151,12 +192,22 @@ internal static class Stages
                 plan.Location.Bucket,
                 plan.Location.Prefix,
                 [.. plan.Mounter.Files.Select(file => file.Path)],
-                DateTimeOffset.UtcNow);
+                DateTimeOffset.UtcNow
+            );
             return record.Write().Map(_ => record);
         });
 
     /// <summary>Makes the mount visible at the target inside the container.</summary>
     public static Eff<AttachResult> AttachMount(MountPlan plan) =>
-        EffMaybe(() => MountAttacher.Attach(new AttachRequest(
-            plan.ContainerPid, plan.RootPath, plan.Target, plan.StagingPath, plan.ReadOnly)));
+        EffMaybe(() =>
+            MountAttacher.Attach(
+                new AttachRequest(
+                    plan.ContainerPid,
+                    plan.RootPath,
+                    plan.Target,
+                    plan.StagingPath,
+                    plan.ReadOnly
+                )
+            )
+        );
 }

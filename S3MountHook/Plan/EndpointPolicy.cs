@@ -34,7 +34,10 @@ internal static class EndpointPolicy
         }
 
         return IsHostLocal(bare)
-            ? Refuse(host, "is a loopback, link-local or unspecified address, which only the host itself can reach")
+            ? Refuse(
+                host,
+                "is a loopback, link-local or unspecified address, which only the host itself can reach"
+            )
             : endpoint;
     }
 
@@ -59,11 +62,17 @@ internal static class EndpointPolicy
             || address.Equals(IPAddress.Any)
             || address.Equals(IPAddress.IPv6None)
             || address.IsIPv6LinkLocal
-            || (address.AddressFamily == AddressFamily.InterNetwork && address.GetAddressBytes() is [169, 254, ..]);
+            || (
+                address.AddressFamily == AddressFamily.InterNetwork
+                && address.GetAddressBytes() is [169, 254, ..]
+            );
     }
 
     private static Fin<string> Refuse(string host, string reason) =>
-        FinFail<string>(HookError.New(
-            HookErrorCode.EndpointInvalid,
-            $"S3_ENDPOINT_URL host {host} {reason}; use the S3 service's address, or have the operator add the host to allowed_endpoint_hosts"));
+        FinFail<string>(
+            HookError.New(
+                HookErrorCode.EndpointInvalid,
+                $"S3_ENDPOINT_URL host {host} {reason}; use the S3 service's address, or have the operator add the host to allowed_endpoint_hosts"
+            )
+        );
 }

@@ -29,14 +29,18 @@ internal static class InputRules
     {
         if (value.Length > MaxValueLength)
         {
-            return Fail(HookErrorCode.InputTooLarge,
-                $"container variable {name} is longer than {MaxValueLength} characters; shorten it");
+            return Fail(
+                HookErrorCode.InputTooLarge,
+                $"container variable {name} is longer than {MaxValueLength} characters; shorten it"
+            );
         }
 
         return value.Any(char.IsControl)
-            ? Fail(HookErrorCode.EnvValueInvalid,
-                $"container variable {name} contains a control character (often a trailing newline " +
-                "copied with the value); remove it from the pod spec or secret")
+            ? Fail(
+                HookErrorCode.EnvValueInvalid,
+                $"container variable {name} contains a control character (often a trailing newline "
+                    + "copied with the value); remove it from the pod spec or secret"
+            )
             : value;
     }
 
@@ -50,16 +54,20 @@ internal static class InputRules
         {
             return value.Length <= 2048 && value.All(c => IsNameChar(c) || c is ':' or '/')
                 ? value
-                : Fail(HookErrorCode.BucketInvalid,
-                    $"S3_BUCKET ARN \"{Shorten(value)}\" has characters outside [0-9A-Za-z._:/-]; fix S3_BUCKET");
+                : Fail(
+                    HookErrorCode.BucketInvalid,
+                    $"S3_BUCKET ARN \"{Shorten(value)}\" has characters outside [0-9A-Za-z._:/-]; fix S3_BUCKET"
+                );
         }
 
         var valid = value.Length is >= 3 and <= 255 && value.All(IsNameChar) && value[0] != '-';
         return valid
             ? value
-            : Fail(HookErrorCode.BucketInvalid,
-                $"S3_BUCKET \"{Shorten(value)}\" is not a valid bucket name: use 3 to 255 characters " +
-                "of letters, digits, '.', '_' and '-', not starting with '-'");
+            : Fail(
+                HookErrorCode.BucketInvalid,
+                $"S3_BUCKET \"{Shorten(value)}\" is not a valid bucket name: use 3 to 255 characters "
+                    + "of letters, digits, '.', '_' and '-', not starting with '-'"
+            );
     }
 
     /// <summary>
@@ -74,14 +82,17 @@ internal static class InputRules
         }
 
         var normalised = value.EndsWith('/') ? value : value + "/";
-        var invalid = normalised.Length > MaxPrefixLength
+        var invalid =
+            normalised.Length > MaxPrefixLength
             || normalised[0] is '-' or '/'
             || normalised.Contains("//", StringComparison.Ordinal)
             || normalised.Any(char.IsControl);
         return invalid
-            ? Fail(HookErrorCode.PrefixInvalid,
-                $"S3_PREFIX \"{Shorten(value)}\" is invalid: use at most {MaxPrefixLength} characters, " +
-                "no leading '-' or '/', no empty path segment")
+            ? Fail(
+                HookErrorCode.PrefixInvalid,
+                $"S3_PREFIX \"{Shorten(value)}\" is invalid: use at most {MaxPrefixLength} characters, "
+                    + "no leading '-' or '/', no empty path segment"
+            )
             : normalised;
     }
 
@@ -93,7 +104,8 @@ internal static class InputRules
     public static Fin<string> Endpoint(string value)
     {
         var parsed = Uri.TryCreate(value, UriKind.Absolute, out var uri);
-        var valid = parsed
+        var valid =
+            parsed
             && uri is not null
             && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
             && uri.Host.Length > 0
@@ -105,22 +117,27 @@ internal static class InputRules
         }
 
         // The URL may carry user:password, so the message shows only that it is invalid.
-        return Fail(HookErrorCode.EndpointInvalid,
-            "S3_ENDPOINT_URL is invalid: use an http:// or https:// URL with a host and without " +
-            "user name, password, spaces, ',' or '\\'");
+        return Fail(
+            HookErrorCode.EndpointInvalid,
+            "S3_ENDPOINT_URL is invalid: use an http:// or https:// URL with a host and without "
+                + "user name, password, spaces, ',' or '\\'"
+        );
     }
 
     /// <summary>Validates a region name such as us-east-1: lower-case letters, digits and '-'.</summary>
     public static Fin<string> Region(string name, string value)
     {
-        var valid = value.Length is >= 1 and <= 64
+        var valid =
+            value.Length is >= 1 and <= 64
             && value.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-')
             && value[0] != '-';
         return valid
             ? value
-            : Fail(HookErrorCode.RegionInvalid,
-                $"{name} \"{Shorten(value)}\" is not a region name: use lower-case letters, digits " +
-                "and '-', as in us-east-1");
+            : Fail(
+                HookErrorCode.RegionInvalid,
+                $"{name} \"{Shorten(value)}\" is not a region name: use lower-case letters, digits "
+                    + "and '-', as in us-east-1"
+            );
     }
 
     /// <summary>
@@ -129,14 +146,17 @@ internal static class InputRules
     /// </summary>
     public static Fin<string> ContainerId(string value)
     {
-        var valid = value.Length is >= 1 and <= MaxContainerIdLength
+        var valid =
+            value.Length is >= 1 and <= MaxContainerIdLength
             && value is not "." and not ".."
             && value.All(c => IsNameChar(c) || c == '+');
         return valid
             ? value
-            : Fail(HookErrorCode.ContainerIdInvalid,
-                $"container id \"{Shorten(value)}\" cannot name a directory: it must be 1 to " +
-                $"{MaxContainerIdLength} characters of letters, digits, '_', '+', '-' and '.'");
+            : Fail(
+                HookErrorCode.ContainerIdInvalid,
+                $"container id \"{Shorten(value)}\" cannot name a directory: it must be 1 to "
+                    + $"{MaxContainerIdLength} characters of letters, digits, '_', '+', '-' and '.'"
+            );
     }
 
     /// <summary>
@@ -148,7 +168,11 @@ internal static class InputRules
     {
         if (value.Length is 0 or > MaxTargetLength || value[0] != '/' || value.Any(char.IsControl))
         {
-            return TargetError(source, value, "must be an absolute path without control characters");
+            return TargetError(
+                source,
+                value,
+                "must be an absolute path without control characters"
+            );
         }
 
         var components = value.Split('/', StringSplitOptions.RemoveEmptyEntries);
@@ -164,16 +188,19 @@ internal static class InputRules
         }
 
         var forbidden = ForbiddenTargetRoots.FirstOrDefault(root =>
-            normalised == root || normalised.StartsWith(root + "/", StringComparison.Ordinal));
+            normalised == root || normalised.StartsWith(root + "/", StringComparison.Ordinal)
+        );
         return forbidden is null
             ? normalised
             : TargetError(source, value, $"must not be {forbidden} or below it");
     }
 
     private static Fin<string> TargetError(string source, string value, string rule) =>
-        Fail(HookErrorCode.TargetInvalid,
-            $"mount target \"{Shorten(value)}\" from {source} is invalid: it {rule}; choose a " +
-            "directory such as /mnt/s3");
+        Fail(
+            HookErrorCode.TargetInvalid,
+            $"mount target \"{Shorten(value)}\" from {source} is invalid: it {rule}; choose a "
+                + "directory such as /mnt/s3"
+        );
 
     private static bool IsNameChar(char c) =>
         c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '.' or '_' or '-';

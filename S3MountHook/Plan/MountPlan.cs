@@ -8,7 +8,11 @@ namespace S3MountHook.Plan;
 internal sealed record S3Location(string Bucket, string Prefix, string? Endpoint, string? Region);
 
 /// <summary>Static credentials taken from the container environment.</summary>
-internal sealed record Credentials(Secret AccessKeyId, Secret SecretAccessKey, Secret? SessionToken);
+internal sealed record Credentials(
+    Secret AccessKeyId,
+    Secret SecretAccessKey,
+    Secret? SessionToken
+);
 
 /// <summary>
 /// The mounter's complete environment. Every value is a <see cref="Secret"/>, so a plan printed by
@@ -21,7 +25,11 @@ internal sealed record MounterEnvironment(ImmutableArray<KeyValuePair<string, Se
 
     /// <summary>Returns the variables with their values, for the launcher only.</summary>
     public IReadOnlyDictionary<string, string> Reveal() =>
-        Variables.ToDictionary(variable => variable.Key, variable => variable.Value.Reveal(), StringComparer.Ordinal);
+        Variables.ToDictionary(
+            variable => variable.Key,
+            variable => variable.Value.Reveal(),
+            StringComparer.Ordinal
+        );
 }
 
 /// <summary>A 0600 file the mounter reads its credentials from; its contents are secret.</summary>
@@ -38,7 +46,8 @@ internal sealed record MounterCommand(
     ImmutableArray<string> Arguments,
     MounterEnvironment Environment,
     ImmutableArray<CredentialFile> Files,
-    ImmutableArray<Secret> Credentials);
+    ImmutableArray<Secret> Credentials
+);
 
 /// <summary>
 /// Everything the prestart stage will do for one container, computed without side effects so that
@@ -56,4 +65,5 @@ internal sealed record MountPlan(
     string Target,
     string TargetSource,
     bool ReadOnly,
-    TimeSpan Timeout);
+    TimeSpan Timeout
+);

@@ -15,7 +15,8 @@ internal sealed record MountOptions(
     bool ReadOnly,
     bool AllowOther,
     bool ForcePathStyle,
-    bool DisableInstanceMetadata);
+    bool DisableInstanceMetadata
+);
 
 /// <summary>
 /// Builds each mounter's argv, environment and credential files. Every mounter runs in the
@@ -31,17 +32,18 @@ internal static class MounterProfiles
     public const string RcloneRemote = "S3MOUNTHOOK";
 
     /// <summary>Builds the command for the configured mounter.</summary>
-    public static MounterCommand Build(MounterKind kind, string program, MountOptions options) => kind switch
-    {
-        MounterKind.S3fs => S3fs(program, options),
-        MounterKind.Rclone => Rclone(program, options),
-        _ => MountS3(program, options),
-    };
+    public static MounterCommand Build(MounterKind kind, string program, MountOptions options) =>
+        kind switch
+        {
+            MounterKind.S3fs => S3fs(program, options),
+            MounterKind.Rclone => Rclone(program, options),
+            _ => MountS3(program, options),
+        };
 
     /// <summary>
     /// mount-s3 in foreground mode. Credentials go through the AWS variables of the CRT default
     /// chain. --auto-unmount is never passed: it makes libfuse keep a fusermount helper that
-    /// holds the caller's stdio open for the life of the mount.
+    /// keeps the caller's stdio open for the life of the mount.
     /// </summary>
     private static MounterCommand MountS3(string program, MountOptions options)
     {
@@ -50,7 +52,11 @@ internal static class MounterProfiles
         arguments.Add("--foreground");
         AddIf(arguments, location.Prefix.Length > 0, "--prefix", location.Prefix);
         AddIf(arguments, location.Endpoint is not null, "--endpoint-url", location.Endpoint);
-        AddIf(arguments, location.Endpoint is not null && options.ForcePathStyle, "--force-path-style");
+        AddIf(
+            arguments,
+            location.Endpoint is not null && options.ForcePathStyle,
+            "--force-path-style"
+        );
         AddIf(arguments, location.Region is not null, "--region", location.Region);
         if (options.ReadOnly)
         {
@@ -76,7 +82,14 @@ internal static class MounterProfiles
             AddIf(environment, credentials.SessionToken, "AWS_SESSION_TOKEN");
         }
 
-        return Command(MounterKind.MountS3, program, arguments, environment, [], options.Credentials);
+        return Command(
+            MounterKind.MountS3,
+            program,
+            arguments,
+            environment,
+            [],
+            options.Credentials
+        );
     }
 
     /// <summary>
@@ -87,9 +100,10 @@ internal static class MounterProfiles
     private static MounterCommand S3fs(string program, MountOptions options)
     {
         var location = options.Location;
-        var source = location.Prefix.Length > 0
-            ? $"{location.Bucket}:/{location.Prefix.TrimEnd('/')}"
-            : location.Bucket;
+        var source =
+            location.Prefix.Length > 0
+                ? $"{location.Bucket}:/{location.Prefix.TrimEnd('/')}"
+                : location.Bucket;
         var mountOptions = new List<string>();
         if (location.Endpoint is not null)
         {
@@ -111,7 +125,12 @@ internal static class MounterProfiles
         if (options.Credentials is { SessionToken: null } keys)
         {
             var passwd = Path.Join(options.ContainerDirectory, "s3fs.passwd");
-            files.Add(new CredentialFile(passwd, new Secret($"{keys.AccessKeyId.Reveal()}:{keys.SecretAccessKey.Reveal()}\n")));
+            files.Add(
+                new CredentialFile(
+                    passwd,
+                    new Secret($"{keys.AccessKeyId.Reveal()}:{keys.SecretAccessKey.Reveal()}\n")
+                )
+            );
             mountOptions.Add($"passwd_file={passwd}");
         }
         else if (options.Credentials is { } temporary)
@@ -133,13 +152,27 @@ internal static class MounterProfiles
         AddIf(mountOptions, options.Gid > 0, $"gid={Number(options.Gid)}");
         mountOptions.Add("umask=0022");
 
-        ImmutableArray<string> arguments = [source, options.StagingPath, "-f", "-o", string.Join(',', mountOptions)];
-        return Command(MounterKind.S3fs, program, arguments.ToBuilder(), environment, files.ToImmutable(), options.Credentials);
+        ImmutableArray<string> arguments =
+        [
+            source,
+            options.StagingPath,
+            "-f",
+            "-o",
+            string.Join(',', mountOptions),
+        ];
+        return Command(
+            MounterKind.S3fs,
+            program,
+            arguments.ToBuilder(),
+            environment,
+            files.ToImmutable(),
+            options.Credentials
+        );
     }
 
     /// <summary>
     /// rclone mount in foreground mode, with the remote defined by RCLONE_CONFIG_* variables so
-    /// that no config file holds the keys, and an empty config file so that rclone reads no other.
+    /// that no config file contains the keys, and an empty config file so that rclone reads no other.
     /// </summary>
     private static MounterCommand Rclone(string program, MountOptions options)
     {
@@ -150,7 +183,16 @@ internal static class MounterProfiles
         arguments.AddRange("mount", remote, options.StagingPath, "--config", configFile);
         arguments.AddRange("--cache-dir", Path.Join(options.ContainerDirectory, "rclone-cache"));
         // rclone applies its umask to the permissions, and the launcher starts it with umask 077.
-        arguments.AddRange("--vfs-cache-mode", "writes", "--dir-perms", "0755", "--file-perms", "0644", "--umask", "022");
+        arguments.AddRange(
+            "--vfs-cache-mode",
+            "writes",
+            "--dir-perms",
+            "0755",
+            "--file-perms",
+            "0644",
+            "--umask",
+            "022"
+        );
         AddIf(arguments, options.ReadOnly, "--read-only");
         AddIf(arguments, options.AllowOther, "--allow-other");
         AddIf(arguments, options.Uid > 0, "--uid", Number(options.Uid));
@@ -162,9 +204,11 @@ internal static class MounterProfiles
         environment.Add(Plain(prefix + "PROVIDER", location.Endpoint is null ? "AWS" : "Other"));
         AddIf(environment, location.Endpoint, prefix + "ENDPOINT");
         AddIf(environment, location.Region, prefix + "REGION");
-        environment.Add(Plain(prefix + "FORCE_PATH_STYLE", options.ForcePathStyle ? "true" : "false"));
+        environment.Add(
+            Plain(prefix + "FORCE_PATH_STYLE", options.ForcePathStyle ? "true" : "false")
+        );
 
-        // Without it rclone 1.60 creates a missing bucket on the first write; the container asked
+        // Without it rclone 1.60 creates a missing bucket on the first write. The container asked
         // for an existing bucket, and its credentials may not be meant to create one.
         environment.Add(Plain(prefix + "NO_CHECK_BUCKET", "true"));
         if (options.Credentials is { } credentials)
@@ -179,7 +223,14 @@ internal static class MounterProfiles
         }
 
         ImmutableArray<CredentialFile> files = [new CredentialFile(configFile, new Secret(""))];
-        return Command(MounterKind.Rclone, program, arguments, environment, files, options.Credentials);
+        return Command(
+            MounterKind.Rclone,
+            program,
+            arguments,
+            environment,
+            files,
+            options.Credentials
+        );
     }
 
     private static List<KeyValuePair<string, Secret>> BaseEnvironment(MountOptions options)
@@ -202,19 +253,38 @@ internal static class MounterProfiles
         ImmutableArray<string>.Builder arguments,
         List<KeyValuePair<string, Secret>> environment,
         ImmutableArray<CredentialFile> files,
-        Credentials? credentials) =>
-        new(kind, program, arguments.ToImmutable(), new MounterEnvironment([.. environment]), files, CredentialValues(credentials));
+        Credentials? credentials
+    ) =>
+        new(
+            kind,
+            program,
+            arguments.ToImmutable(),
+            new MounterEnvironment([.. environment]),
+            files,
+            CredentialValues(credentials)
+        );
 
     private static ImmutableArray<Secret> CredentialValues(Credentials? credentials) =>
         credentials is null
             ? []
-            : [credentials.AccessKeyId, credentials.SecretAccessKey, .. credentials.SessionToken is { } token ? [token] : Array.Empty<Secret>()];
+            :
+            [
+                credentials.AccessKeyId,
+                credentials.SecretAccessKey,
+                .. credentials.SessionToken is { } token ? [token] : Array.Empty<Secret>(),
+            ];
 
-    private static KeyValuePair<string, Secret> Plain(string name, string value) => new(name, new Secret(value));
+    private static KeyValuePair<string, Secret> Plain(string name, string value) =>
+        new(name, new Secret(value));
 
-    private static KeyValuePair<string, Secret> Variable(string name, Secret value) => new(name, value);
+    private static KeyValuePair<string, Secret> Variable(string name, Secret value) =>
+        new(name, value);
 
-    private static void AddIf(List<KeyValuePair<string, Secret>> environment, Secret? value, string name)
+    private static void AddIf(
+        List<KeyValuePair<string, Secret>> environment,
+        Secret? value,
+        string name
+    )
     {
         if (value is not null)
         {
@@ -222,7 +292,11 @@ internal static class MounterProfiles
         }
     }
 
-    private static void AddIf(List<KeyValuePair<string, Secret>> environment, string? value, string name)
+    private static void AddIf(
+        List<KeyValuePair<string, Secret>> environment,
+        string? value,
+        string name
+    )
     {
         if (value is not null)
         {
@@ -243,5 +317,6 @@ internal static class MounterProfiles
         }
     }
 
-    private static string Number(long value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    private static string Number(long value) =>
+        value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -34,8 +34,7 @@ internal static class PlanBuilder
     public static Fin<MountPlan> Build(HookConfig config, OciState state, BundleSpec spec)
     {
         var environment = spec.Environment;
-        return
-            from id in InputRules.ContainerId(state.Id)
+        return from id in InputRules.ContainerId(state.Id)
             from pid in ContainerPid(state)
             from location in Location(config, environment)
             from credentials in Credentials(config, environment)
@@ -51,7 +50,8 @@ internal static class PlanBuilder
         int pid,
         S3Location location,
         Option<Credentials> found,
-        (string Path, string Source) target)
+        (string Path, string Source) target
+    )
     {
         var credentials = found.MatchUnsafe(Some: c => c, None: () => (Credentials?)null);
         var containerDirectory = ContainerDirectory(config, id);
@@ -66,7 +66,8 @@ internal static class PlanBuilder
             config.ReadOnly,
             config.AllowOther,
             config.ForcePathStyle,
-            DisableInstanceMetadata: credentials is not null || !config.AllowInstanceCredentials);
+            DisableInstanceMetadata: credentials is not null || !config.AllowInstanceCredentials
+        );
         return new MountPlan(
             id,
             pid,
@@ -79,7 +80,8 @@ internal static class PlanBuilder
             target.Path,
             target.Source,
             config.ReadOnly,
-            Timeout(config, spec));
+            Timeout(config, spec)
+        );
     }
 
     /// <summary>
@@ -108,25 +110,38 @@ internal static class PlanBuilder
     private static Fin<int> ContainerPid(OciState state) =>
         state.Pid > 0
             ? state.Pid
-            : FinFail<int>(HookError.New(
-                HookErrorCode.StateInvalid,
-                $"the OCI state for container {state.Id} has no \"pid\"; register the hook as prestart or createRuntime, where the runtime passes one"));
+            : FinFail<int>(
+                HookError.New(
+                    HookErrorCode.StateInvalid,
+                    $"the OCI state for container {state.Id} has no \"pid\"; register the hook as prestart or createRuntime, where the runtime passes one"
+                )
+            );
 
     private static Fin<S3Location> Location(HookConfig config, ContainerEnvironment environment) =>
         from bucket in Required(environment, BucketVariable)
-            .Bind(value => InputRules.Bucket(value, allowArn: config.Mounter == MounterKind.MountS3))
-        from prefix in Optional(environment, PrefixVariable).Bind(value => InputRules.Prefix(value.IfNone("")))
-        from endpoint in Optional(environment, EndpointVariable).Bind(value => Endpoint(config, value))
+            .Bind(value =>
+                InputRules.Bucket(value, allowArn: config.Mounter == MounterKind.MountS3)
+            )
+        from prefix in Optional(environment, PrefixVariable)
+            .Bind(value => InputRules.Prefix(value.IfNone("")))
+        from endpoint in Optional(environment, EndpointVariable)
+            .Bind(value => Endpoint(config, value))
         from region in Region(config, environment)
         select new S3Location(bucket, prefix, Nullable(endpoint), Nullable(region));
 
     private static Fin<Option<string>> Endpoint(HookConfig config, Option<string> value) =>
         value.Match(
-            Some: url => InputRules.Endpoint(url).Bind(valid => EndpointPolicy.Check(valid, config.AllowedEndpointHosts)).Map(Some),
-            None: () => FinSucc(Option<string>.None));
+            Some: url =>
+                InputRules
+                    .Endpoint(url)
+                    .Bind(valid => EndpointPolicy.Check(valid, config.AllowedEndpointHosts))
+                    .Map(Some),
+            None: () => FinSucc(Option<string>.None)
+        );
 
     // Fin cannot hold null, so optional values travel as Option and become null only in records.
-    private static string? Nullable(Option<string> value) => value.MatchUnsafe(Some: v => v, None: () => null);
+    private static string? Nullable(Option<string> value) =>
+        value.MatchUnsafe(Some: v => v, None: () => null);
 
     private static Fin<Option<string>> Region(HookConfig config, ContainerEnvironment environment)
     {
@@ -134,18 +149,29 @@ internal static class PlanBuilder
         {
             if (environment.Get(name) is { Length: > 0 } value)
             {
-                return InputRules.PlainValue(name, value).Bind(v => InputRules.Region(name, v)).Map(Some);
+                return InputRules
+                    .PlainValue(name, value)
+                    .Bind(v => InputRules.Region(name, v))
+                    .Map(Some);
             }
         }
 
         return FinSucc(Prelude.Optional(config.DefaultRegion));
     }
 
-    private static Fin<Option<Credentials>> Credentials(HookConfig config, ContainerEnvironment environment) =>
+    private static Fin<Option<Credentials>> Credentials(
+        HookConfig config,
+        ContainerEnvironment environment
+    ) =>
         from accessKey in Optional(environment, "AWS_ACCESS_KEY_ID").Bind(AccessKeyId)
         from secretKey in Optional(environment, "AWS_SECRET_ACCESS_KEY")
         from token in Optional(environment, "AWS_SESSION_TOKEN")
-        from credentials in Combine(config, Nullable(accessKey), Nullable(secretKey), Nullable(token))
+        from credentials in Combine(
+            config,
+            Nullable(accessKey),
+            Nullable(secretKey),
+            Nullable(token)
+        )
         select credentials;
 
     /// <summary>
@@ -154,12 +180,20 @@ internal static class PlanBuilder
     /// </summary>
     private static Fin<Option<string>> AccessKeyId(Option<string> value) =>
         value.Exists(key => key.Any(c => c is ':' || char.IsWhiteSpace(c)))
-            ? FinFail<Option<string>>(HookError.New(
-                HookErrorCode.EnvValueInvalid,
-                "container variable AWS_ACCESS_KEY_ID contains ':' or a space; copy the access key id again without them"))
+            ? FinFail<Option<string>>(
+                HookError.New(
+                    HookErrorCode.EnvValueInvalid,
+                    "container variable AWS_ACCESS_KEY_ID contains ':' or a space; copy the access key id again without them"
+                )
+            )
             : FinSucc(value);
 
-    private static Fin<Option<Credentials>> Combine(HookConfig config, string? accessKey, string? secretKey, string? token)
+    private static Fin<Option<Credentials>> Combine(
+        HookConfig config,
+        string? accessKey,
+        string? secretKey,
+        string? token
+    )
     {
         if (accessKey is not null && secretKey is not null)
         {
@@ -169,29 +203,52 @@ internal static class PlanBuilder
 
         if (accessKey is not null || secretKey is not null || token is not null)
         {
-            return FinFail<Option<Credentials>>(HookError.New(
-                HookErrorCode.CredentialsMissing,
-                "the container sets only part of its credentials: set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary credentials)"));
+            return FinFail<Option<Credentials>>(
+                HookError.New(
+                    HookErrorCode.CredentialsMissing,
+                    "the container sets only part of its credentials: set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary credentials)"
+                )
+            );
         }
 
         return config.AllowInstanceCredentials
             ? FinSucc(Option<Credentials>.None)
-            : FinFail<Option<Credentials>>(HookError.New(
-                HookErrorCode.CredentialsMissing,
-                "the container sets no AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; add them to the pod spec (from a secret), or set allow_instance_credentials in the hook config to use the VM's own role"));
+            : FinFail<Option<Credentials>>(
+                HookError.New(
+                    HookErrorCode.CredentialsMissing,
+                    "the container sets no AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; add them to the pod spec (from a secret), or set allow_instance_credentials in the hook config to use the VM's own role"
+                )
+            );
     }
 
-    private static Fin<(string Path, string Source)> Target(HookConfig config, ContainerEnvironment environment) =>
-        Optional(environment, TargetVariable).Bind(value => value.Match(
-            Some: path => InputRules.Target(TargetVariable, path).Map(p => (p, TargetVariable)),
-            None: () => InputRules.Target("container_mountpoint in the hook config", config.ContainerMountpoint).Map(p => (p, "container_mountpoint"))));
+    private static Fin<(string Path, string Source)> Target(
+        HookConfig config,
+        ContainerEnvironment environment
+    ) =>
+        Optional(environment, TargetVariable)
+            .Bind(value =>
+                value.Match(
+                    Some: path =>
+                        InputRules.Target(TargetVariable, path).Map(p => (p, TargetVariable)),
+                    None: () =>
+                        InputRules
+                            .Target(
+                                "container_mountpoint in the hook config",
+                                config.ContainerMountpoint
+                            )
+                            .Map(p => (p, "container_mountpoint"))
+                )
+            );
 
     private static Fin<string> Required(ContainerEnvironment environment, string name) =>
         environment.Get(name) is { Length: > 0 } value
             ? InputRules.PlainValue(name, value)
-            : FinFail<string>(HookError.New(
-                HookErrorCode.BucketInvalid,
-                $"the container asked for a mount but does not set {name}; add {name} to its environment"));
+            : FinFail<string>(
+                HookError.New(
+                    HookErrorCode.BucketInvalid,
+                    $"the container asked for a mount but does not set {name}; add {name} to its environment"
+                )
+            );
 
     private static Fin<Option<string>> Optional(ContainerEnvironment environment, string name) =>
         environment.Get(name) is { Length: > 0 } value

@@ -15,7 +15,8 @@ internal sealed class Redactor
 
     /// <summary>Creates a redactor for the given secrets.</summary>
     public Redactor(IEnumerable<Secret> secrets) =>
-        values = secrets.Select(secret => secret.Reveal())
+        values = secrets
+            .Select(secret => secret.Reveal())
             .Where(value => value.Length >= MinSecretLength)
             .Distinct(StringComparer.Ordinal)
             .OrderByDescending(value => value.Length)

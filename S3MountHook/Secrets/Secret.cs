@@ -23,7 +23,8 @@ internal sealed class Secret : IEquatable<Secret>
     public override string ToString() => Redacted;
 
     /// <inheritdoc/>
-    public bool Equals(Secret? other) => other is not null && string.Equals(value, other.value, StringComparison.Ordinal);
+    public bool Equals(Secret? other) =>
+        other is not null && string.Equals(value, other.value, StringComparison.Ordinal);
 
     /// <inheritdoc/>
     public override bool Equals(object? obj) => obj is Secret other && Equals(other);

@@ -17,7 +17,8 @@ internal sealed record OciState(
     string Status,
     int Pid,
     string Bundle,
-    ImmutableDictionary<string, string> Annotations)
+    ImmutableDictionary<string, string> Annotations
+)
 {
     /// <summary>Largest state document accepted, in bytes. Real states are well under 64 KiB.</summary>
     public const int MaxBytes = 1024 * 1024;
@@ -27,9 +28,12 @@ internal sealed record OciState(
     {
         if (json.Length > MaxBytes)
         {
-            return FinFail<OciState>(HookError.New(
-                HookErrorCode.InputTooLarge,
-                $"the OCI state on stdin is larger than {MaxBytes} bytes; a runtime's state is far smaller, so check what runs the hook"));
+            return FinFail<OciState>(
+                HookError.New(
+                    HookErrorCode.InputTooLarge,
+                    $"the OCI state on stdin is larger than {MaxBytes} bytes; a runtime's state is far smaller, so check what runs the hook"
+                )
+            );
         }
 
         StateDocument? document;
@@ -39,7 +43,9 @@ internal sealed record OciState(
         }
         catch (JsonException error)
         {
-            return Invalid($"is not valid JSON at {error.Path ?? "$"} (line {error.LineNumber + 1})");
+            return Invalid(
+                $"is not valid JSON at {error.Path ?? "$"} (line {error.LineNumber + 1})"
+            );
         }
 
         return document is null ? Invalid("is empty") : FromDocument(document);
@@ -52,7 +58,11 @@ internal sealed record OciState(
             return Invalid("has no \"id\"");
         }
 
-        if (string.IsNullOrEmpty(document.Bundle) || document.Bundle[0] != '/' || document.Bundle.Any(char.IsControl))
+        if (
+            string.IsNullOrEmpty(document.Bundle)
+            || document.Bundle[0] != '/'
+            || document.Bundle.Any(char.IsControl)
+        )
         {
             return Invalid("has no absolute \"bundle\" path without control characters");
         }
@@ -68,11 +78,15 @@ internal sealed record OciState(
             document.Status ?? "",
             document.Pid ?? 0,
             document.Bundle,
-            (document.Annotations ?? []).ToImmutableDictionary(StringComparer.Ordinal));
+            (document.Annotations ?? []).ToImmutableDictionary(StringComparer.Ordinal)
+        );
     }
 
     private static Fin<OciState> Invalid(string problem) =>
-        FinFail<OciState>(HookError.New(
-            HookErrorCode.StateInvalid,
-            $"the OCI state on stdin {problem}; run the hook from an OCI runtime, which writes the state to stdin"));
+        FinFail<OciState>(
+            HookError.New(
+                HookErrorCode.StateInvalid,
+                $"the OCI state on stdin {problem}; run the hook from an OCI runtime, which writes the state to stdin"
+            )
+        );
 }

@@ -10,13 +10,19 @@ const string Flag = "S3_MOUNT";
 using var stdin = Console.OpenStandardInput();
 using var buffer = new MemoryStream();
 stdin.CopyTo(buffer);
-var state = JsonSerializer.Deserialize(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), BaselineJson.Default.State);
+var state = JsonSerializer.Deserialize(
+    buffer.GetBuffer().AsSpan(0, (int)buffer.Length),
+    BaselineJson.Default.State
+);
 if (state?.Bundle is not { Length: > 0 } bundle)
 {
     return 1;
 }
 
-var spec = JsonSerializer.Deserialize(File.ReadAllBytes(Path.Join(bundle, "config.json")), BaselineJson.Default.Spec);
+var spec = JsonSerializer.Deserialize(
+    File.ReadAllBytes(Path.Join(bundle, "config.json")),
+    BaselineJson.Default.Spec
+);
 if (spec?.Root?.Path is not { Length: > 0 })
 {
     return 1;
@@ -24,7 +30,9 @@ if (spec?.Root?.Path is not { Length: > 0 })
 
 // The last entry wins, as in execve. KeepAlive stops the compiler from dropping the unused lookup.
 var prefix = Flag + "=";
-var value = spec.Process?.Env?.LastOrDefault(entry => entry.StartsWith(prefix, StringComparison.Ordinal))?[prefix.Length..];
+var value = spec
+    .Process?.Env?.LastOrDefault(entry => entry.StartsWith(prefix, StringComparison.Ordinal))
+    ?[prefix.Length..];
 GC.KeepAlive(value);
 return 0;
 

@@ -10,9 +10,11 @@ internal static class Replay
     public static int Run(IEnumerable<string> directories)
     {
         var files = directories
-            .SelectMany(directory => File.Exists(directory)
-                ? [directory]
-                : Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories))
+            .SelectMany(directory =>
+                File.Exists(directory)
+                    ? [directory]
+                    : Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories)
+            )
             .Order(StringComparer.Ordinal)
             .ToList();
         var failures = 0;
@@ -35,7 +37,9 @@ internal static class Replay
             }
         }
 
-        Console.WriteLine($"replayed {files.Count} files through {Targets.Names.Count} targets: {failures} failures");
+        Console.WriteLine(
+            $"replayed {files.Count} files through {Targets.Names.Count} targets: {failures} failures"
+        );
         return failures == 0 && files.Count > 0 ? 0 : 1;
     }
 }

@@ -22,8 +22,14 @@ internal static class Targets
     /// <summary>Order of the NUL-separated fields of the argv target's input.</summary>
     private static readonly string[] ArgvFields =
     [
-        "S3_BUCKET", "S3_PREFIX", "S3_ENDPOINT_URL", "AWS_REGION", "CONTAINER_MOUNTPOINT",
-        "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+        "S3_BUCKET",
+        "S3_PREFIX",
+        "S3_ENDPOINT_URL",
+        "AWS_REGION",
+        "CONTAINER_MOUNTPOINT",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
     ];
 
     private static readonly Dictionary<string, Action<byte[]>> ByName = new(StringComparer.Ordinal)
@@ -54,7 +60,8 @@ internal static class Targets
                     Invariants.Plan(config, state, Fixtures.Spec(Fixtures.Environment));
                 }
             },
-            Fail: error => Invariants.Error("OciState.Parse", error));
+            Fail: error => Invariants.Error("OciState.Parse", error)
+        );
     }
 
     /// <summary>Runs ConfigReader.Parse on the raw bytes, then builds a plan with an accepted config.</summary>
@@ -67,7 +74,8 @@ internal static class Targets
                 Invariants.ConfigAccepted(config);
                 Invariants.Plan(config, Fixtures.State, Fixtures.Spec(Fixtures.Environment));
             },
-            Fail: error => Invariants.Error("ConfigReader.Parse", error));
+            Fail: error => Invariants.Error("ConfigReader.Parse", error)
+        );
     }
 
     /// <summary>Runs BundleSpec.Parse on the raw bytes, then builds a plan for every mounter from an accepted spec.</summary>
@@ -83,7 +91,8 @@ internal static class Targets
                     Invariants.Plan(config, Fixtures.State, spec);
                 }
             },
-            Fail: error => Invariants.Error("BundleSpec.Parse", error));
+            Fail: error => Invariants.Error("BundleSpec.Parse", error)
+        );
     }
 
     /// <summary>
