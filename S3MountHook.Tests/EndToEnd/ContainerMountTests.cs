@@ -175,6 +175,31 @@ public sealed class ContainerMountTests(S3ServerFixture server) : IClassFixture<
         Canary.AssertAbsent(canary, result.Stdout, result.Stderr, hook.LogText);
     }
 
+    [SystemTheory(AllMounters)]
+    [InlineData("s3fs")]
+    [InlineData("rclone")]
+    public void UnknownAccessKeyFailsContainer(string mounter)
+    {
+        var bucket = S3ServerFixture.UniqueBucketName("badkey");
+        server.CreateBucket(bucket, new Dictionary<string, string> { ["f.txt"] = "x\n" });
+        using var hook = new HookHarness(mounter);
+        var leftovers = Leftovers.Take(hook.WatchedDirectories);
+        using var bundle = hook.NewBundle(server, bucket, Canary.New(), "true");
+
+        // The local S3 server rejects an access key id it does not know with 403.
+        bundle.Env["AWS_ACCESS_KEY_ID"] = "UNKNOWNKEY";
+        using var runc = new Runc();
+        var result = runc.Run(bundle);
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains(
+            $"s3mounthook: container {result.ContainerId}: mounter",
+            result.Stderr,
+            StringComparison.Ordinal
+        );
+        leftovers.AssertNothingNew();
+    }
+
     [SystemFact(AllMounters)]
     public void OptionLikeBucketRejected()
     {

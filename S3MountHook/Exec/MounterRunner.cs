@@ -74,7 +74,7 @@ internal static class MounterRunner
                 }
 
                 return FinFail<ProcessIdentity>(
-                    Failed(plan, "unmounted again right after mounting", launcherOutput)
+                    Failed(plan, "mounted the bucket but then failed to serve it", launcherOutput)
                 );
             }
 
@@ -123,13 +123,39 @@ internal static class MounterRunner
     /// </summary>
     private static bool Confirm(MountPlan plan, ProcessIdentity? mounter, TimeSpan remaining)
     {
-        var probe = Task.Run(() => Directory.Exists(plan.StagingPath));
+        var probe = Task.Run(() => Probe(plan));
         var answered =
             probe.Wait(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero) && probe.Result;
         return answered
             && mounter is not null
             && mounter.IsAlive()
             && MountWatch.IsFuseMountAt(plan.StagingPath);
+    }
+
+    /// <summary>
+    /// Stats the mount root. rclone also lists it: rclone 1.60 mounts without asking S3 anything,
+    /// so a missing bucket, wrong credentials or an unreachable endpoint show only when it lists,
+    /// where they fail with EIO or keep the call waiting past the deadline.
+    /// </summary>
+    private static bool Probe(MountPlan plan)
+    {
+        try
+        {
+            return Directory.Exists(plan.StagingPath)
+                && (plan.Mounter.Kind != Config.MounterKind.Rclone || ListsRoot(plan.StagingPath));
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    // Reads the first directory entry, which makes the mounter list the bucket; an error throws.
+    private static bool ListsRoot(string path)
+    {
+        using var entries = Directory.EnumerateFileSystemEntries(path).GetEnumerator();
+        entries.MoveNext();
+        return true;
     }
 
     /// <summary>
