@@ -74,8 +74,6 @@ internal static class Program
     {
         // The sweep logs each removal to the configured log; --log overrides it as for the stages.
         var log = new HookLog(invocation.LogPath);
-        var config = ConfigReader.Read(invocation.ConfigPath);
-        config.IfSucc(found => log.Path ??= found.LogPath);
         return Finish(OperatorCommands.Gc(invocation, log), log);
     }
 

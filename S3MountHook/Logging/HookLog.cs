@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 
 namespace S3MountHook.Logging;
@@ -113,8 +112,4 @@ internal sealed class HookLog
         using var file = new FileStream(handle, FileAccess.Write);
         file.Write(line);
     }
-
-    /// <summary>Renders fields for tests and --explain; same escaping as the file.</summary>
-    internal static string Render(string @event) =>
-        Encoding.UTF8.GetString(new HookLog("/dev/null").Format("info", @event, []));
 }

@@ -30,7 +30,11 @@ internal static class OperatorCommands
     /// <summary>Sweeps leftovers and reports which containers were removed.</summary>
     public static Eff<HookOutcome> Gc(Invocation invocation, HookLog log) =>
         from config in Stages.ResolveConfig(invocation)
-        from removed in Eff(() => ManagedMounts.Sweep(config, log))
+        from removed in Eff(() =>
+        {
+            log.Path ??= config.LogPath;
+            return ManagedMounts.Sweep(config, log);
+        })
         select new HookOutcome(
             "gc",
             $"removed {removed.Count} orphaned containers",

@@ -47,10 +47,6 @@ internal static class Stages
                 }
         );
 
-    /// <summary>Reads the bundle's config.json.</summary>
-    public static Eff<BundleSpec> ReadBundle(OciState state) =>
-        EffMaybe(() => BundleSpec.Read(state.Bundle));
-
     /// <summary>Reads the hook config file.</summary>
     public static Eff<HookConfig> ResolveConfig(Invocation invocation) =>
         EffMaybe(() => ConfigReader.Read(invocation.ConfigPath));
