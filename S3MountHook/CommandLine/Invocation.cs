@@ -18,6 +18,28 @@ internal enum HookStage
     Poststop,
 }
 
+/// <summary>The OCI names of the stages, as argv passes them and logs and --explain show them.</summary>
+internal static class StageNames
+{
+    private static readonly (HookStage Stage, string Name)[] Table =
+    [
+        (HookStage.Prestart, "prestart"),
+        (HookStage.CreateRuntime, "createRuntime"),
+        (HookStage.Poststop, "poststop"),
+    ];
+
+    /// <summary>Returns the OCI name of a stage.</summary>
+    public static string Name(this HookStage stage) =>
+        Table.First(entry => entry.Stage == stage).Name;
+
+    /// <summary>Returns the stage an OCI name selects, or null for any other text.</summary>
+    public static HookStage? Parse(string name) =>
+        Table
+            .Where(entry => entry.Name == name)
+            .Select(entry => (HookStage?)entry.Stage)
+            .FirstOrDefault();
+}
+
 /// <summary>The command the command line selects.</summary>
 internal enum HookCommand
 {
@@ -120,7 +142,7 @@ internal sealed record Invocation(
                     if (
                         invocation.Stage is not null
                         || invocation.Command != HookCommand.Run
-                        || ParseStage(argument) is not { } stage
+                        || StageNames.Parse(argument) is not { } stage
                     )
                     {
                         return UsageError(
@@ -135,15 +157,6 @@ internal sealed record Invocation(
 
         return invocation;
     }
-
-    private static HookStage? ParseStage(string argument) =>
-        argument switch
-        {
-            "prestart" => HookStage.Prestart,
-            "createRuntime" => HookStage.CreateRuntime,
-            "poststop" => HookStage.Poststop,
-            _ => null,
-        };
 
     private static Fin<Invocation> UsageError(string problem) =>
         FinFail<Invocation>(HookError.New(HookErrorCode.UsageInvalid, problem));

@@ -260,16 +260,12 @@ internal static class ConfigReader
             );
 
     private static Fin<MounterKind> ParseMounter(string value) =>
-        value switch
-        {
-            "mount-s3" => MounterKind.MountS3,
-            "s3fs" => MounterKind.S3fs,
-            "rclone" => MounterKind.Rclone,
-            _ => Field(
+        MounterNames.Parse(value) is { } kind
+            ? kind
+            : Field(
                 "mounter",
-                $"must be \"mount-s3\", \"s3fs\" or \"rclone\", not \"{InputRules.Shorten(value)}\""
-            ),
-        };
+                $"must be {MounterNames.Listed}, not \"{InputRules.Shorten(value)}\""
+            );
 
     private static Fin<FailurePolicy> ParsePolicy(string value) =>
         value switch

@@ -13,6 +13,33 @@ internal enum MounterKind
     Rclone,
 }
 
+/// <summary>The names the config file uses for each <see cref="MounterKind"/>.</summary>
+internal static class MounterNames
+{
+    private static readonly (MounterKind Kind, string Name)[] Table =
+    [
+        (MounterKind.MountS3, "mount-s3"),
+        (MounterKind.S3fs, "s3fs"),
+        (MounterKind.Rclone, "rclone"),
+    ];
+
+    /// <summary>The accepted names, for messages.</summary>
+    public static string Listed =>
+        string.Join(", ", Table[..^1].Select(entry => $"\"{entry.Name}\""))
+        + $" or \"{Table[^1].Name}\"";
+
+    /// <summary>Returns the config name of a mounter, as records, logs and --explain show it.</summary>
+    public static string Name(this MounterKind kind) =>
+        Table.First(entry => entry.Kind == kind).Name;
+
+    /// <summary>Returns the mounter a config name selects, or null for an unknown name.</summary>
+    public static MounterKind? Parse(string name) =>
+        Table
+            .Where(entry => entry.Name == name)
+            .Select(entry => (MounterKind?)entry.Kind)
+            .FirstOrDefault();
+}
+
 /// <summary>What the hook does when an activated container cannot get its mount.</summary>
 internal enum FailurePolicy
 {

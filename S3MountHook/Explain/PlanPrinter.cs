@@ -20,7 +20,7 @@ internal static class PlanPrinter
         Activation.Activation activation
     ) =>
         [
-            $"stage: {Stage(stage)}",
+            $"stage: {stage.Name()}",
             $"container: {state.Id}",
             $"config: {invocation.ConfigPath}",
             $"activation: no ({activation.Reason})",
@@ -39,13 +39,13 @@ internal static class PlanPrinter
         var mounter = plan.Mounter;
         var lines = new List<string>
         {
-            $"stage: {Stage(stage)}",
+            $"stage: {stage.Name()}",
             $"container: {plan.ContainerId} (pid {plan.ContainerPid})",
             $"config: {invocation.ConfigPath}",
             $"activation: yes ({activation.Reason})",
             $"bucket: {plan.Location.Bucket}"
                 + (plan.Location.Prefix.Length > 0 ? $", prefix {plan.Location.Prefix}" : ""),
-            $"mounter: {Kind(mounter.Kind)} ({mounter.Program})",
+            $"mounter: {mounter.Kind.Name()} ({mounter.Program})",
             $"argv: {string.Join(' ', new[] { mounter.Program }.Concat(mounter.Arguments).Select(Quote))}",
             $"environment (names only): {string.Join(' ', mounter.Environment.Names)}",
         };
@@ -78,24 +78,6 @@ internal static class PlanPrinter
             $"config: {invocation.ConfigPath}",
             $"actions: detach the mount at {Path.Join(config.HostMountpoint, containerId)}, stop the mounter named in {Path.Join(PlanBuilder.ContainerDirectory(config, containerId), "record.json")} (matched by pid and start time), remove {PlanBuilder.ContainerDirectory(config, containerId)}",
         ];
-
-    /// <summary>Returns the OCI name of a stage.</summary>
-    public static string Stage(HookStage stage) =>
-        stage switch
-        {
-            HookStage.CreateRuntime => "createRuntime",
-            HookStage.Poststop => "poststop",
-            _ => "prestart",
-        };
-
-    /// <summary>Returns the config's name of a mounter: mount-s3, s3fs or rclone.</summary>
-    public static string Kind(MounterKind kind) =>
-        kind switch
-        {
-            MounterKind.S3fs => "s3fs",
-            MounterKind.Rclone => "rclone",
-            _ => "mount-s3",
-        };
 
     private static string Quote(string argument) =>
         argument.Length > 0

@@ -196,7 +196,7 @@ internal static class HookPipeline
             from attached in Stages.AttachMount(plan)
             select new HookOutcome(
                 "mounted",
-                $"bucket {plan.Location.Bucket} mounted at {attached.ResolvedTarget} by {PlanPrinter.Kind(plan.Mounter.Kind)} pid {mounter.Pid}, attached {(attached.Method == "after-pivot-root" ? "after" : "before")} the container's pivot_root",
+                $"bucket {plan.Location.Bucket} mounted at {attached.ResolvedTarget} by {plan.Mounter.Kind.Name()} pid {mounter.Pid}, attached {(attached.Method == "after-pivot-root" ? "after" : "before")} the container's pivot_root",
                 []
             );
         var result = steps.Run();
@@ -324,7 +324,7 @@ internal static class HookPipeline
     private static Eff<Unit> NameStage(HookContext context, HookStage stage) =>
         Eff(() =>
         {
-            context.Log.Stage = PlanPrinter.Stage(stage);
+            context.Log.Stage = stage.Name();
             return unit;
         });
 

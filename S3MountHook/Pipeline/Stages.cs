@@ -6,7 +6,6 @@ using S3MountHook.CommandLine;
 using S3MountHook.Config;
 using S3MountHook.Errors;
 using S3MountHook.Exec;
-using S3MountHook.Explain;
 using S3MountHook.Lifecycle;
 using S3MountHook.Native;
 using S3MountHook.Plan;
@@ -178,7 +177,7 @@ internal static class Stages
                 plan.ContainerId,
                 plan.ContainerPid,
                 container?.StartTime ?? 0,
-                PlanPrinter.Kind(plan.Mounter.Kind),
+                plan.Mounter.Kind.Name(),
                 plan.Mounter.Program,
                 mounter.Pid,
                 mounter.StartTime,
