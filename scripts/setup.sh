@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Installs what the demo and the tests need on a fresh Debian 12 machine, as root: runc, FUSE,
-# the FUSE S3 clients s3fs and rclone, busybox for container root file systems, the local S3
-# server's npm packages and the NuGet packages. Safe to run again.
+# Installs what the demo and the tests need on a fresh Debian 12 machine, as root. From Debian:
+# runc, podman, FUSE, the FUSE S3 clients s3fs and rclone, and busybox for container root file
+# systems. From npm and NuGet: the local S3 server and the .NET packages. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -29,7 +29,7 @@ public sealed class ContainerLockTests
         var again = ContainerLock.TryAcquire(container);
 
         Assert.True(again.IsSome);
-        again.IfSome(held => held.Dispose());
+        again.IfSome(containerLock => containerLock.Dispose());
     }
 
     [Fact]
@@ -46,7 +46,7 @@ public sealed class ContainerLockTests
         var other = ContainerLock.TryAcquire(Path.Combine(directory.Path, "containers", "c2"));
 
         Assert.True(other.IsSome);
-        other.IfSome(held => held.Dispose());
+        other.IfSome(containerLock => containerLock.Dispose());
     }
 
     [Fact]
@@ -54,7 +54,7 @@ public sealed class ContainerLockTests
     {
         using var directory = new TemporaryDirectory();
         using (
-            var held = FinAssert.Success(
+            var containerLock = FinAssert.Success(
                 ContainerLock.Acquire(
                     Path.Combine(directory.Path, "containers", "c1"),
                     TimeSpan.FromSeconds(1)
@@ -62,7 +62,7 @@ public sealed class ContainerLockTests
             )
         )
         {
-            held.RemoveFile();
+            containerLock.RemoveFile();
         }
 
         Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(directory.Path, "locks")));

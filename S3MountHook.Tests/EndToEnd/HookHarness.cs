@@ -143,7 +143,7 @@ public sealed class HookHarness : IDisposable
     }
 
     /// <summary>
-    /// Creates a bundle whose container asks for <paramref name="bucket"/> at /mnt/s3 (created in
+    /// Creates a bundle whose container requests <paramref name="bucket"/> at /mnt/s3 (created in
     /// the image) and runs <paramref name="args"/>, with this hook registered.
     /// </summary>
     public BusyboxBundle NewBundle(

@@ -6,7 +6,7 @@ namespace S3MountHook.Tests.EndToEnd;
 
 /// <summary>
 /// The hook runs for every container, so a bundle config it cannot parse fails only a container
-/// that asks for a mount; every other container starts.
+/// that requests a mount; every other container starts.
 /// </summary>
 public sealed class UnreadableBundleTests
 {

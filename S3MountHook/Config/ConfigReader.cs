@@ -127,8 +127,8 @@ internal static class ConfigReader
             config = (HookConfig)applied;
         }
 
-        // The state directory holds "containers", "locks" and the log; staging mounts named after
-        // container ids must not land among them.
+        // The state directory contains "containers", "locks" and the log, so staging mounts named
+        // after container ids must not land among them.
         var reserved = StateEntries.Select(entry => config.StateDirectory + entry);
         return reserved.Contains(config.HostMountpoint, StringComparer.Ordinal)
             ? Invalid(

@@ -24,13 +24,13 @@ internal static class FileTrust
     /// writable by group or others, because anyone who can write a parent directory can swap the file.
     /// A sticky directory counts as safe, because others cannot replace a root-owned file in it.
     /// </summary>
-    public static Fin<Unit> Check(SafeHandle file, string path, string what) =>
+    public static Fin<Unit> Check(SafeHandle file, string path, string role) =>
         Libc.OwnerAndMode(file, path)
-            .Bind(owner => Judge(path, what, path, owner, isDirectory: false))
+            .Bind(owner => Judge(path, role, path, owner, isDirectory: false))
             .Bind(_ => ResolvedPath(file, path))
-            .Bind(resolved => CheckAncestors(resolved, path, what));
+            .Bind(resolved => CheckAncestors(resolved, path, role));
 
-    private static Fin<Unit> CheckAncestors(string resolved, string path, string what)
+    private static Fin<Unit> CheckAncestors(string resolved, string path, string role)
     {
         for (
             var directory = Path.GetDirectoryName(resolved);
@@ -40,7 +40,7 @@ internal static class FileTrust
         {
             var checkedDirectory = directory;
             var result = Libc.OwnerAndModeOfPath(directory)
-                .Bind(owner => Judge(path, what, checkedDirectory, owner, isDirectory: true));
+                .Bind(owner => Judge(path, role, checkedDirectory, owner, isDirectory: true));
             if (result.IsFail)
             {
                 return result;
@@ -52,7 +52,7 @@ internal static class FileTrust
 
     private static Fin<Unit> Judge(
         string path,
-        string what,
+        string role,
         string subject,
         (uint Uid, uint Mode) owner,
         bool isDirectory
@@ -63,7 +63,7 @@ internal static class FileTrust
         {
             return Untrusted(
                 path,
-                what,
+                role,
                 $"{place} is owned by uid {owner.Uid}, not by root".TrimStart()
             );
         }
@@ -73,7 +73,7 @@ internal static class FileTrust
         return writable
             ? Untrusted(
                 path,
-                what,
+                role,
                 $"{place} is writable by group or others (mode {Convert.ToString(owner.Mode & 0xFFF, 8)})".TrimStart()
             )
             : unit;
@@ -96,29 +96,29 @@ internal static class FileTrust
     }
 
     /// <summary>Opens a file read-only and checks it.</summary>
-    public static Fin<Unit> CheckPath(string path, string what)
+    public static Fin<Unit> CheckPath(string path, string role)
     {
         try
         {
             using var file = File.OpenHandle(path);
-            return Check(file, path, what);
+            return Check(file, path, role);
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {
             return FinFail<Unit>(
                 HookError.New(
                     HookErrorCode.MounterNotFound,
-                    $"{what} {path} cannot be opened ({ExceptionText.Describe(error)}); install it or fix program_path in the hook config"
+                    $"{role} {path} cannot be opened ({ExceptionText.Describe(error)}); install it or fix program_path in the hook config"
                 )
             );
         }
     }
 
-    private static Fin<Unit> Untrusted(string path, string what, string problem) =>
+    private static Fin<Unit> Untrusted(string path, string role, string problem) =>
         FinFail<Unit>(
             HookError.New(
                 HookErrorCode.ConfigInvalid,
-                $"{what} {path} {problem}; the hook runs it as root, so make it root-owned and not group- or world-writable"
+                $"{role} {path} {problem}; the hook runs it as root, so make it root-owned and not group- or world-writable"
             )
         );
 }

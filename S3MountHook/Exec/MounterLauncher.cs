@@ -14,8 +14,8 @@ namespace S3MountHook.Exec;
 /// a daemon or a fusermount helper would keep them open for the life of the mount. The new session
 /// keeps signals sent to the runtime's process group away from the mounter. The launcher also
 /// writes its pid and start time to a file, which the execve keeps valid, so the mounter's identity
-/// is on disk before the mounter runs: a hook killed before it wrote the container's record still
-/// leaves enough for poststop and gc to stop the mounter. The environment CliWrap set is passed on
+/// is on disk before the mounter runs. A hook killed before it wrote the container's record thus
+/// still leaves enough for poststop and gc to stop the mounter. The environment CliWrap set is passed on
 /// unchanged.
 /// </summary>
 internal static class MounterLauncher

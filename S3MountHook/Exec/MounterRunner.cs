@@ -117,8 +117,8 @@ internal static class MounterRunner
     /// <summary>
     /// Confirms a mount that just appeared is served. A mounter may mount first and check the bucket
     /// in its FUSE init handler, then unmount and exit (s3fs 1.90 does, with exit code 0). The kernel
-    /// holds every request until the init reply, so a stat of the mount root returns only after
-    /// that check; the mount must still be there, and the mounter alive, afterwards. The stat runs
+    /// keeps every request waiting until the init reply, so a stat of the mount root returns only
+    /// after that check. The mount must still be there, and the mounter alive, afterwards. The stat runs
     /// on a pool thread so that a mounter that never answers cannot hold the hook past its deadline.
     /// </summary>
     private static bool Confirm(MountPlan plan, ProcessIdentity? mounter, TimeSpan remaining)
@@ -167,16 +167,16 @@ internal static class MounterRunner
         MounterEnvironment environment
     )
     {
-        var wanted = environment.Reveal();
+        var mounterVariables = environment.Reveal();
         foreach (var name in Environment.GetEnvironmentVariables().Keys.Cast<string>())
         {
-            if (!wanted.ContainsKey(name))
+            if (!mounterVariables.ContainsKey(name))
             {
                 variables.Set(name, null);
             }
         }
 
-        foreach (var (name, value) in wanted)
+        foreach (var (name, value) in mounterVariables)
         {
             variables.Set(name, value);
         }

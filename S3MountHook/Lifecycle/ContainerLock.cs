@@ -47,10 +47,10 @@ internal sealed class ContainerLock : IDisposable
         using var retry = new ManualResetEventSlim(false);
         while (true)
         {
-            var taken = TryAcquire(containerDirectory);
-            if (taken.IsSome || clock.Elapsed >= timeout)
+            var attempt = TryAcquire(containerDirectory);
+            if (attempt.IsSome || clock.Elapsed >= timeout)
             {
-                return taken.Match(Some: FinSucc, None: () =>
+                return attempt.Match(Some: FinSucc, None: () =>
                     FinFail<ContainerLock>(
                         HookError.New(
                             HookErrorCode.LockTimedOut,
@@ -100,8 +100,8 @@ internal sealed class ContainerLock : IDisposable
 
     /// <summary>
     /// Returns true when the path still names the file just locked. A holder removes the lock file
-    /// before releasing it, so a hook that opened the file just before the removal holds a lock on
-    /// an inode no other hook can reach; it must let go and try again.
+    /// before releasing it. A hook that opened the file just before that removal therefore has a
+    /// lock on an inode no other hook can reach, so it must let go and try again.
     /// </summary>
     private static bool StillNamesLockedFile(FileStream file, string path) =>
         (

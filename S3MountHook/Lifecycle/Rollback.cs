@@ -10,10 +10,11 @@ namespace S3MountHook.Lifecycle;
 /// </summary>
 internal sealed class Rollback
 {
-    private readonly Stack<(string What, Func<Fin<Unit>> Undo)> steps = new();
+    private readonly Stack<(string Description, Func<Fin<Unit>> Undo)> steps = new();
 
     /// <summary>Registers how to undo something that was just created.</summary>
-    public void Register(string what, Func<Fin<Unit>> undo) => steps.Push((what, undo));
+    public void Register(string description, Func<Fin<Unit>> undo) =>
+        steps.Push((description, undo));
 
     /// <summary>Forgets every step: what was created now outlives this run.</summary>
     public void Commit() => steps.Clear();
@@ -25,7 +26,9 @@ internal sealed class Rollback
         while (steps.TryPop(out var step))
         {
             step.Undo()
-                .IfFail(error => failures.Add(Error.New($"undo {step.What}: {error.Message}")));
+                .IfFail(error =>
+                    failures.Add(Error.New($"undo {step.Description}: {error.Message}"))
+                );
         }
 
         return failures;

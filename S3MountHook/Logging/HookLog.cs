@@ -93,8 +93,8 @@ internal sealed class HookLog
             UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
         );
 
-        // O_NOFOLLOW: a log path that is a symbolic link is not written, so whoever can create a
-        // link where the log goes cannot make root append to a file of their choosing.
+        // O_NOFOLLOW: a log path that is a symbolic link is not written, so a user who can create
+        // a link where the log goes cannot make root append to a file of their choosing.
         var opened = Native.Libc.OpenForStdio(
             path,
             Native.Libc.OWrOnly | Native.Libc.OCreat | Native.Libc.OAppend | Native.Libc.OCloexec,

@@ -119,14 +119,14 @@ internal static class HookPipeline
         from outcome in EffMaybe(() =>
             ContainerLock
                 .Acquire(plan.ContainerDirectory, plan.Timeout)
-                .Bind(held =>
+                .Bind(containerLock =>
                 {
-                    using (held)
+                    using (containerLock)
                     {
                         // The lock file goes with the lock: a mounted container is found by its directory,
                         // and a failed one must leave no file behind.
                         var result = MountLocked(context, config, plan);
-                        held.RemoveFile();
+                        containerLock.RemoveFile();
                         return result;
                     }
                 })
@@ -278,14 +278,16 @@ internal static class HookPipeline
             return HookOutcome.Skipped("the recorded container still runs");
         }
 
-        using var held = ContainerLock.Acquire(directory, CleanupLockTimeout).IfFail(_ => null!);
-        if (held is null)
+        using var containerLock = ContainerLock
+            .Acquire(directory, CleanupLockTimeout)
+            .IfFail(_ => null!);
+        if (containerLock is null)
         {
             context.Log.Error(
                 "lock-timeout",
                 (
                     "error",
-                    $"another hook held the lock of container {id} for {CleanupLockTimeout.TotalSeconds:0} s; cleaning up regardless"
+                    $"another hook containerLock the lock of container {id} for {CleanupLockTimeout.TotalSeconds:0} s; cleaning up regardless"
                 )
             );
         }
@@ -296,7 +298,7 @@ internal static class HookPipeline
             context.Log.Error("cleanup-failed", ("error", failure.Message));
         }
 
-        held?.RemoveFile();
+        containerLock?.RemoveFile();
         if (failures.Count > 0)
         {
             return FinFail<HookOutcome>(

@@ -9,9 +9,9 @@ namespace S3MountHook.Plan;
 
 /// <summary>
 /// Decides which hosts a container may name in S3_ENDPOINT_URL. The mounter runs as root in the
-/// host's (or VM's) network namespace, so an endpoint on a loopback or link-local address would
-/// let a pod author send requests to services that only the host can reach, such as a local
-/// daemon or the instance metadata service, and read their status back from the hook's error.
+/// host's (or VM's) network namespace. An endpoint on a loopback or link-local address would let
+/// a pod author send requests to services that only the host can reach, such as a local daemon
+/// or the instance metadata service, and read their status back from the hook's error.
 /// </summary>
 internal static class EndpointPolicy
 {
@@ -20,7 +20,7 @@ internal static class EndpointPolicy
     /// "localhost" and not a literal loopback, link-local or unspecified address. A non-empty list
     /// allows only the hosts on it.
     /// </summary>
-    // NOTE: a DNS name that resolves to a loopback address passes the default policy; operators who
+    // NOTE: a DNS name that resolves to a loopback address passes the default policy. Operators who
     // need that closed set allowed_endpoint_hosts, which then admits only the hosts listed.
     public static Fin<string> Check(string endpoint, ImmutableArray<string> allowedHosts)
     {
@@ -30,11 +30,11 @@ internal static class EndpointPolicy
         {
             return allowedHosts.Any(allowed => allowed.Trim('[', ']') == bare)
                 ? endpoint
-                : Refuse(host, "is not in allowed_endpoint_hosts of the hook config");
+                : Reject(host, "is not in allowed_endpoint_hosts of the hook config");
         }
 
         return IsHostLocal(bare)
-            ? Refuse(
+            ? Reject(
                 host,
                 "is a loopback, link-local or unspecified address, which only the host itself can reach"
             )
@@ -68,7 +68,7 @@ internal static class EndpointPolicy
             );
     }
 
-    private static Fin<string> Refuse(string host, string reason) =>
+    private static Fin<string> Reject(string host, string reason) =>
         FinFail<string>(
             HookError.New(
                 HookErrorCode.EndpointInvalid,

@@ -161,7 +161,7 @@ internal static class InputRules
 
     /// <summary>
     /// Validates and normalises the mount target inside the container: absolute, no "." or ".."
-    /// component, not "/" itself and not under /proc, /sys or /dev, where a mount would hide the
+    /// component, not "/" itself and not under /proc, /sys or /dev. A mount there would hide the
     /// kernel interfaces that the runtime and the container rely on.
     /// </summary>
     public static Fin<string> Target(string source, string value)

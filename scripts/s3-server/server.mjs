@@ -27,7 +27,7 @@
 //   parameter is accepted as anonymous. There are no ACL or policy checks,
 //   so anonymous requests can read and write every bucket.
 // - A signed request must name a registered access key id, or s3rver
-//   answers 403 InvalidAccessKeyId. The built-in pair is S3RVER / S3RVER.
+//   returns 403 InvalidAccessKeyId. The built-in pair is S3RVER / S3RVER.
 // - Signature V4 (what s3fs, rclone and the AWS SDKs send): s3rver does NOT
 //   verify the signature, so any secret key is accepted for a registered
 //   access key id. It requires the x-amz-content-sha256 header and a request
